@@ -1,0 +1,242 @@
+import { createEndpointMatcher, type EndpointMatcher } from './endpoints';
+import { createIpMatcher, isValidIp, type IpMatcher } from './ip';
+import { createOriginMatcher, type OriginMatcher } from './origins';
+import { compilePermissions, type PermissionSet } from './permissions';
+import { tokenStatus, type StatusFields, type TokenStatus } from './status';
+
+export interface AccessRulesInput {
+  /** role permissions ∪ scopes (sessions: the user's role permissions) */
+  permissions: readonly string[];
+  allowedIps?: readonly string[];
+  blockedIps?: readonly string[];
+  allowedEndpoints?: readonly string[];
+  blockedEndpoints?: readonly string[];
+  allowedOrigins?: readonly string[];
+}
+
+/** Everything a decision needs, compiled once per token (keep it in the cache). */
+export interface CompiledAccessRules {
+  permissions: PermissionSet;
+  allowedIps: IpMatcher;
+  blockedIps: IpMatcher;
+  allowedEndpoints: EndpointMatcher;
+  blockedEndpoints: EndpointMatcher;
+  allowedOrigins: OriginMatcher;
+}
+
+/** Compiles a token's rules. Throws when a stored rule is invalid. */
+export function compileAccessRules(input: AccessRulesInput): CompiledAccessRules {
+  return {
+    permissions: compilePermissions(input.permissions),
+    allowedIps: createIpMatcher(input.allowedIps ?? []),
+    blockedIps: createIpMatcher(input.blockedIps ?? []),
+    allowedEndpoints: createEndpointMatcher(input.allowedEndpoints ?? []),
+    blockedEndpoints: createEndpointMatcher(input.blockedEndpoints ?? []),
+    allowedOrigins: createOriginMatcher(input.allowedOrigins ?? []),
+  };
+}
+
+export interface AccessSubject extends StatusFields {
+  rules: CompiledAccessRules;
+}
+
+export interface AccessRequest {
+  method: string;
+  /** request path without the query string */
+  path: string;
+  /** client IP (after trusted-proxy resolution) */
+  ip: string;
+  /** the `Origin` header, when the request carries one */
+  origin?: string | null;
+  /** null = the route needs only authentication */
+  requiredPermission: string | null;
+  now: Date;
+}
+
+/** Every reason a request can be refused. */
+export const DENY_REASONS = [
+  'malformed',
+  'unknown',
+  'revoked',
+  'inactive',
+  'pending',
+  'expired',
+  'org_ip_not_allowed',
+  'ip_blocked',
+  'ip_not_allowed',
+  'origin_not_allowed',
+  'endpoint_blocked',
+  'endpoint_not_allowed',
+  'missing_permission',
+] as const;
+export type DenyReason = (typeof DENY_REASONS)[number];
+
+export type AccessStepName = 'format' | 'lookup' | 'status' | 'org_ip' | 'ip' | 'origin' | 'endpoint' | 'permission';
+
+export interface AccessStep {
+  step: AccessStepName;
+  ok: boolean;
+  detail: string;
+}
+
+export type AccessDecision =
+  | { allowed: true; steps: AccessStep[] }
+  | {
+      allowed: false;
+      status: 401 | 403;
+      error: 'invalid_token' | 'insufficient_scope' | null;
+      reason: DenyReason;
+      scope?: string;
+      message: string;
+      steps: AccessStep[];
+    };
+
+export type AccessDenial = Extract<AccessDecision, { allowed: false }>;
+
+/** The HTTP answer and a human message for each reason (one entry per reason, checked by the compiler). */
+export const DENY_RESPONSES: Readonly<
+  Record<DenyReason, { status: 401 | 403; error: 'invalid_token' | 'insufficient_scope' | null; message: string }>
+> = {
+  malformed: { status: 401, error: 'invalid_token', message: 'The token is malformed or its checksum is wrong' },
+  unknown: { status: 401, error: 'invalid_token', message: 'The token is unknown' },
+  revoked: { status: 401, error: 'invalid_token', message: 'The token has been revoked' },
+  inactive: { status: 401, error: 'invalid_token', message: 'The token is deactivated' },
+  pending: { status: 401, error: 'invalid_token', message: 'The token is not valid yet' },
+  expired: { status: 401, error: 'invalid_token', message: 'The token has expired' },
+  org_ip_not_allowed: {
+    status: 403,
+    error: null,
+    message: "The client IP address is not in the organization's IP allowlist",
+  },
+  ip_blocked: { status: 403, error: null, message: "The client IP address is in the token's blocked IP list" },
+  ip_not_allowed: { status: 403, error: null, message: "The client IP address is not in the token's allowed IP list" },
+  origin_not_allowed: { status: 403, error: null, message: "The request origin is not in the token's allowed origins" },
+  endpoint_blocked: { status: 403, error: null, message: "The endpoint is in the token's blocked endpoints" },
+  endpoint_not_allowed: { status: 403, error: null, message: "The endpoint is not in the token's allowed endpoints" },
+  missing_permission: { status: 403, error: 'insufficient_scope', message: 'The token lacks the required permission' },
+};
+
+/** The deny reason for each status but active (checked by the compiler). */
+export const STATUS_DENY_REASONS: Readonly<Record<Exclude<TokenStatus, 'active'>, DenyReason>> = {
+  revoked: 'revoked',
+  inactive: 'inactive',
+  pending: 'pending',
+  expired: 'expired',
+};
+
+/** A refusal for `reason`, e.g. `accessDenied('malformed')` when the secret fails its checksum. */
+export function accessDenied(reason: DenyReason, scope?: string, steps: AccessStep[] = []): AccessDenial {
+  const r = DENY_RESPONSES[reason];
+  const denial: AccessDenial = { allowed: false, status: r.status, error: r.error, reason, message: r.message, steps };
+  if (reason === 'missing_permission' && scope !== undefined) {
+    denial.scope = scope;
+    denial.message = `The token lacks the permission "${scope}"`;
+  }
+  return denial;
+}
+
+/**
+ * The one access decision (SPEC §5), in order: status, org IP allowlist, token
+ * IP rules (blocked wins; empty allowed list = any address), origin (only when
+ * the request has one), endpoint rules (blocked wins; empty allowed list = all),
+ * permission. An address that cannot be parsed fails every IP rule that exists.
+ * `orgAllowlist` with size 0 means no organization restriction. Steps are
+ * recorded only with `explain: true`.
+ */
+export function decideAccess(
+  subject: AccessSubject | null,
+  request: AccessRequest,
+  orgAllowlist: IpMatcher,
+  options?: { explain?: boolean },
+): AccessDecision {
+  const explain = options?.explain === true;
+  const steps: AccessStep[] = [];
+  const step = (name: AccessStepName, ok: boolean, detail: string): void => {
+    steps.push({ step: name, ok, detail });
+  };
+
+  if (subject === null) {
+    if (explain) step('lookup', false, 'No token with this secret or id exists');
+    return accessDenied('unknown', undefined, steps);
+  }
+  if (explain) step('lookup', true, 'The token exists');
+
+  const status = tokenStatus(subject, request.now);
+  if (status !== 'active') {
+    const reason = STATUS_DENY_REASONS[status];
+    if (explain) step('status', false, DENY_RESPONSES[reason].message);
+    return accessDenied(reason, undefined, steps);
+  }
+  if (explain) step('status', true, 'The token is active');
+
+  const { ip } = request;
+  if (orgAllowlist.size > 0) {
+    if (!orgAllowlist.matches(ip)) {
+      if (explain) step('org_ip', false, `${ip} is not in the organization's IP allowlist`);
+      return accessDenied('org_ip_not_allowed', undefined, steps);
+    }
+    if (explain) step('org_ip', true, `${ip} is in the organization's IP allowlist`);
+  } else if (explain) {
+    step('org_ip', true, 'The organization has no IP allowlist');
+  }
+
+  const rules = subject.rules;
+  if (rules.blockedIps.size > 0 && (rules.blockedIps.matches(ip) || !isValidIp(ip))) {
+    if (explain) step('ip', false, `${ip} is blocked by the token's blocked IP list`);
+    return accessDenied('ip_blocked', undefined, steps);
+  }
+  if (rules.allowedIps.size > 0) {
+    if (!rules.allowedIps.matches(ip)) {
+      if (explain) step('ip', false, `${ip} is not in the token's allowed IP list`);
+      return accessDenied('ip_not_allowed', undefined, steps);
+    }
+    if (explain) step('ip', true, `${ip} is in the token's allowed IP list`);
+  } else if (explain) {
+    step('ip', true, `${ip} is not blocked and the token allows any address`);
+  }
+
+  const origin = request.origin;
+  if (origin !== undefined && origin !== null && rules.allowedOrigins.size > 0) {
+    if (!rules.allowedOrigins.matches(origin)) {
+      if (explain) step('origin', false, `Origin ${origin} is not in the token's allowed origins`);
+      return accessDenied('origin_not_allowed', undefined, steps);
+    }
+    if (explain) step('origin', true, `Origin ${origin} is allowed`);
+  } else if (explain) {
+    step(
+      'origin',
+      true,
+      origin === undefined || origin === null
+        ? 'The request has no Origin header'
+        : 'The token allows any origin',
+    );
+  }
+
+  const { method, path } = request;
+  if (rules.blockedEndpoints.size > 0 && rules.blockedEndpoints.matches(method, path)) {
+    if (explain) step('endpoint', false, `${method} ${path} is in the token's blocked endpoints`);
+    return accessDenied('endpoint_blocked', undefined, steps);
+  }
+  if (rules.allowedEndpoints.size > 0) {
+    if (!rules.allowedEndpoints.matches(method, path)) {
+      if (explain) step('endpoint', false, `${method} ${path} is not in the token's allowed endpoints`);
+      return accessDenied('endpoint_not_allowed', undefined, steps);
+    }
+    if (explain) step('endpoint', true, `${method} ${path} is in the token's allowed endpoints`);
+  } else if (explain) {
+    step('endpoint', true, `${method} ${path} is not blocked and the token allows every endpoint`);
+  }
+
+  const required = request.requiredPermission;
+  if (required !== null) {
+    if (!rules.permissions.grants(required)) {
+      if (explain) step('permission', false, `The token lacks the permission "${required}"`);
+      return accessDenied('missing_permission', required, steps);
+    }
+    if (explain) step('permission', true, `The token holds "${required}"`);
+  } else if (explain) {
+    step('permission', true, 'The route needs no permission');
+  }
+
+  return { allowed: true, steps };
+}

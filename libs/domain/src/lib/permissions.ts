@@ -1,0 +1,136 @@
+/** Actions that count as reads for a grant of `read` (e.g. `*:read`). */
+export const READ_ACTIONS: readonly string[] = ['read'];
+
+/** The api's own resources and their actions (the permission catalog). */
+export const BUILTIN_RESOURCES: { resource: string; description: string; actions: string[] }[] = [
+  { resource: 'tokens', description: 'API tokens', actions: ['read', 'write', 'introspect'] },
+  { resource: 'roles', description: 'Roles and their permissions', actions: ['read', 'write'] },
+  { resource: 'security', description: 'Organization IP allowlist', actions: ['read', 'write'] },
+  { resource: 'audit', description: 'Audit log', actions: ['read'] },
+  { resource: 'users', description: 'Users of the organization', actions: ['read', 'write'] },
+  { resource: 'sessions', description: 'Login sessions', actions: ['read', 'write'] },
+  { resource: 'organizations', description: 'Organizations', actions: ['read', 'write'] },
+];
+
+/** Built-in, read-only roles that every organization has. */
+export const BUILTIN_ROLES: { name: string; description: string; permissions: string[] }[] = [
+  { name: 'All permissions', description: 'Every permission, now and later', permissions: ['*:*'] },
+  { name: 'Read only', description: 'Every read permission', permissions: ['*:read'] },
+];
+
+/** Longest accepted permission string. */
+export const PERMISSION_MAX_LENGTH = 100;
+
+const PART = '(?:\\*|[a-z][a-z0-9-]*)';
+const PERMISSION_PATTERN = new RegExp(`^${PART}:${PART}$`);
+
+/** `resource:action`, each `[a-z][a-z0-9-]*` or `*`. */
+export function isValidPermission(p: string): boolean {
+  return typeof p === 'string' && p.length <= PERMISSION_MAX_LENGTH && PERMISSION_PATTERN.test(p);
+}
+
+function actionCovers(granted: string, required: string): boolean {
+  if (granted === '*' || granted === required) return true;
+  return granted === 'read' && required !== '*' && READ_ACTIONS.includes(required);
+}
+
+/** Does the single, valid grant `g` cover the single, valid permission `r`? */
+function covers(g: string, r: string): boolean {
+  if (g === r) return true;
+  const gi = g.indexOf(':');
+  const ri = r.indexOf(':');
+  const gRes = g.slice(0, gi);
+  if (gRes !== '*' && gRes !== r.slice(0, ri)) return false;
+  return actionCovers(g.slice(gi + 1), r.slice(ri + 1));
+}
+
+/**
+ * True when some granted permission covers `required`. `required` may itself
+ * contain wildcards (`tokens:*` is granted only by `tokens:*` or `*:*`).
+ * Invalid strings never grant and are never granted.
+ */
+export function permissionGrants(granted: string | readonly string[], required: string): boolean {
+  if (!isValidPermission(required)) return false;
+  if (typeof granted === 'string') return isValidPermission(granted) && covers(granted, required);
+  for (const g of granted) {
+    if (isValidPermission(g) && covers(g, required)) return true;
+  }
+  return false;
+}
+
+/** Every requested permission, wildcards included, is granted by `granted`. */
+export function permissionsCover(granted: readonly string[], requested: readonly string[]): boolean {
+  for (const r of requested) {
+    if (!permissionGrants(granted, r)) return false;
+  }
+  return true;
+}
+
+export interface PermissionSet {
+  grants(required: string): boolean;
+  covers(requested: readonly string[]): boolean;
+  readonly list: readonly string[];
+}
+
+class CompiledPermissionSet implements PermissionSet {
+  readonly list: readonly string[];
+  private readonly all: boolean;
+  private readonly exact = new Set<string>();
+  /** resources granted with every action (`tokens:*`) */
+  private readonly anyAction = new Set<string>();
+  /** actions granted on every resource (`*:read`) */
+  private readonly anyResource = new Set<string>();
+  /** resources whose `read` is granted (so every READ_ACTION is) */
+  private readonly reads = new Set<string>();
+  private readonly memo = new Map<string, boolean>();
+
+  constructor(granted: readonly string[]) {
+    const valid = [...new Set(granted.filter(isValidPermission))];
+    this.list = Object.freeze(valid);
+    this.all = valid.includes('*:*');
+    for (const g of valid) {
+      const i = g.indexOf(':');
+      const res = g.slice(0, i);
+      const act = g.slice(i + 1);
+      if (res === '*' && act !== '*') this.anyResource.add(act);
+      else if (res !== '*' && act === '*') this.anyAction.add(res);
+      else this.exact.add(g);
+      if (act === 'read') this.reads.add(res);
+    }
+  }
+
+  grants(required: string): boolean {
+    if (this.all) return isValidPermission(required);
+    if (this.exact.has(required)) return true;
+    const hit = this.memo.get(required);
+    if (hit !== undefined) return hit;
+    const result = this.compute(required);
+    if (this.memo.size < 1024) this.memo.set(required, result);
+    return result;
+  }
+
+  private compute(required: string): boolean {
+    if (!isValidPermission(required)) return false;
+    const i = required.indexOf(':');
+    const res = required.slice(0, i);
+    const act = required.slice(i + 1);
+    if (res !== '*' && this.anyAction.has(res)) return true;
+    if (act !== '*' && this.anyResource.has(act)) return true;
+    if (act !== '*' && READ_ACTIONS.includes(act)) {
+      if (this.reads.has('*') || (res !== '*' && this.reads.has(res))) return true;
+    }
+    return false;
+  }
+
+  covers(requested: readonly string[]): boolean {
+    for (const r of requested) {
+      if (!this.grants(r)) return false;
+    }
+    return true;
+  }
+}
+
+/** Compiles a list of grants once; each check then costs O(1). Invalid entries are ignored. */
+export function compilePermissions(granted: readonly string[]): PermissionSet {
+  return new CompiledPermissionSet(granted);
+}
