@@ -1,0 +1,29 @@
+import { Body, Controller, HttpCode, Post } from '@nestjs/common';
+import { ApiBearerAuth, ApiBody, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { explainRequestSchema } from '@tessera/domain';
+import type { ExplainRequestInput, ExplainResponseDto as Explanation } from '@tessera/domain';
+import { CurrentPrincipal, RequirePermission } from '../common/decorators';
+import type { Principal } from '../common/principal';
+import { ZodValidationPipe } from '../common/zod-validation.pipe';
+import { AccessService } from './access.service';
+import { ExplainRequestDto, ExplainResponseDto } from './dto/explain.dto';
+
+@ApiTags('access')
+@ApiBearerAuth()
+@Controller('v1/access')
+export class AccessController {
+  constructor(private readonly access: AccessService) {}
+
+  @Post('explain')
+  @HttpCode(200)
+  @RequirePermission('tokens:read')
+  @ApiOperation({
+    summary: 'The decision the guard would take for a token, method, path, IP and origin, step by step (the token is not used)',
+  })
+  @ApiBody({ type: ExplainRequestDto })
+  @ApiOkResponse({ type: ExplainResponseDto })
+  @ApiNotFoundResponse({ description: 'No such token in your organization' })
+  explain(@CurrentPrincipal() who: Principal, @Body(new ZodValidationPipe(explainRequestSchema)) body: ExplainRequestInput): Promise<Explanation> {
+    return this.access.explain(who, body);
+  }
+}

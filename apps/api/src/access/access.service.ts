@@ -1,0 +1,68 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { compileAccessRules, createIpMatcher, decideAccess } from '@tessera/domain';
+import type { ExplainRequestInput, ExplainResponseDto } from '@tessera/domain';
+import { DataSource } from 'typeorm';
+import { CLOCK } from '../common/clock';
+import type { Clock } from '../common/clock';
+import type { Principal } from '../common/principal';
+import { notFound } from '../common/problem';
+import { Role } from '../roles/role.entity';
+import { OrgIpAllowlistEntry } from '../security/ip-allowlist-entry.entity';
+import { Token } from '../tokens/token.entity';
+import { effectivePermissions } from '../tokens/token-mapper';
+
+/**
+ * "Would the guard let this token do that, and why?" — the same `decideAccess` the guard runs,
+ * with the token's current rules and the organization's allowlist, step by step. The token is not
+ * used: no usage counters, no audit row.
+ */
+@Injectable()
+export class AccessService {
+  constructor(
+    private readonly db: DataSource,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  async explain(who: Principal, input: ExplainRequestInput): Promise<ExplainResponseDto> {
+    const token = await this.db.getRepository(Token).findOne({ where: { id: input.tokenId, organizationId: who.organizationId } });
+    if (!token) throw notFound('Token');
+    const role = token.roleId
+      ? await this.db.getRepository(Role).findOne({ where: { id: token.roleId, organizationId: who.organizationId } })
+      : null;
+    const allowlist = await this.db.getRepository(OrgIpAllowlistEntry).find({ where: { organizationId: who.organizationId } });
+
+    const rules = compileAccessRules({
+      permissions: effectivePermissions(role?.permissions, token.scopes),
+      allowedIps: token.allowedIps,
+      blockedIps: token.blockedIps,
+      allowedEndpoints: token.allowedEndpoints,
+      blockedEndpoints: token.blockedEndpoints,
+      allowedOrigins: token.allowedOrigins,
+    });
+    const decision = decideAccess(
+      { active: token.active, revokedAt: token.revokedAt, validFrom: token.validFrom, validTo: token.validTo, rules },
+      {
+        method: input.method,
+        path: input.path.split('?')[0] ?? input.path,
+        ip: input.ip,
+        origin: input.origin ?? null,
+        requiredPermission: input.permission ?? null,
+        now: this.clock.now(),
+      },
+      createIpMatcher(allowlist.map((e) => e.cidr)),
+      { explain: true },
+    );
+    if (decision.allowed) {
+      return { allowed: true, status: 200, error: null, reason: null, message: 'The request would be allowed', steps: decision.steps };
+    }
+    return {
+      allowed: false,
+      status: decision.status,
+      error: decision.error,
+      reason: decision.reason,
+      ...(decision.scope !== undefined ? { scope: decision.scope } : {}),
+      message: decision.message,
+      steps: decision.steps,
+    };
+  }
+}

@@ -1,0 +1,67 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { hashTokenSecret, isWellFormedTokenSecret, TOKEN_PREFIX, tokenStatus } from '@tessera/domain';
+import type { IntrospectInput } from '@tessera/domain';
+import { DataSource } from 'typeorm';
+import { CLOCK } from '../common/clock';
+import type { Clock } from '../common/clock';
+import type { Principal } from '../common/principal';
+import { Role } from '../roles/role.entity';
+import { Token } from '../tokens/token.entity';
+import { effectivePermissions } from '../tokens/token-mapper';
+
+/** RFC 7662 §2.2 response. Everything but `active` is left out for a token that is not usable. */
+export interface IntrospectionResponse {
+  active: boolean;
+  scope?: string;
+  exp?: number;
+  iat?: number;
+  nbf?: number;
+  sub?: string;
+  username?: string;
+  token_type?: 'bearer';
+  org?: string;
+}
+
+const seconds = (d: Date): number => Math.floor(d.getTime() / 1000);
+
+/**
+ * Token introspection for other services. Only tokens of the caller's organization are reported
+ * active; malformed, unknown, revoked, inactive, pending and expired tokens — and tokens of other
+ * organizations — all answer `{active: false}` alike. The token is not used (no usage counters).
+ */
+@Injectable()
+export class IntrospectService {
+  constructor(
+    private readonly db: DataSource,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  async introspect(who: Principal, input: IntrospectInput): Promise<IntrospectionResponse> {
+    const inactive: IntrospectionResponse = { active: false };
+    const secret = input.token.trim();
+    if (!isWellFormedTokenSecret(secret, TOKEN_PREFIX)) return inactive;
+    const hash = hashTokenSecret(secret);
+    const now = this.clock.now();
+    const token = await this.db
+      .getRepository(Token)
+      .createQueryBuilder('t')
+      .where('t.organizationId = :org', { org: who.organizationId })
+      .andWhere('(t.secretHash = :hash OR (t.previousSecretHash = :hash AND t.previousSecretValidUntil > :now))', { hash, now })
+      .getOne();
+    if (!token || tokenStatus(token, now) !== 'active') return inactive;
+    const role = token.roleId
+      ? await this.db.getRepository(Role).findOne({ where: { id: token.roleId, organizationId: who.organizationId } })
+      : null;
+    return {
+      active: true,
+      scope: effectivePermissions(role?.permissions, token.scopes).join(' '),
+      ...(token.validTo ? { exp: seconds(token.validTo) } : {}),
+      iat: seconds(token.createdAt),
+      ...(token.validFrom ? { nbf: seconds(token.validFrom) } : {}),
+      sub: token.id,
+      username: token.name,
+      token_type: 'bearer',
+      org: token.organizationId,
+    };
+  }
+}

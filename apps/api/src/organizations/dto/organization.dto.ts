@@ -1,0 +1,35 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { UserDto } from '../../users/dto/user.dto';
+
+export class CreateOrganizationDto {
+  @ApiProperty({ minLength: 1, maxLength: 100, example: 'Acme' })
+  name!: string;
+
+  @ApiProperty({ format: 'email', example: 'admin@acme.example' })
+  adminEmail!: string;
+
+  @ApiPropertyOptional({ minLength: 12, maxLength: 200, format: 'password', description: 'Generated (and returned once) when absent' })
+  adminPassword?: string;
+}
+
+export class OrganizationDto {
+  @ApiProperty({ format: 'uuid' })
+  id!: string;
+
+  @ApiProperty({ example: 'Acme' })
+  name!: string;
+
+  @ApiProperty({ format: 'date-time' })
+  createdAt!: string;
+}
+
+export class CreatedOrganizationDto {
+  @ApiProperty({ type: OrganizationDto })
+  organization!: OrganizationDto;
+
+  @ApiProperty({ type: UserDto, description: 'The organization\'s first admin (role "All permissions")' })
+  admin!: UserDto;
+
+  @ApiPropertyOptional({ description: 'The generated admin password, returned only here and only when none was given' })
+  adminPassword?: string;
+}

@@ -1,0 +1,32 @@
+import { Body, Controller, Post } from '@nestjs/common';
+import { ApiBearerAuth, ApiBody, ApiConflictResponse, ApiCreatedResponse, ApiForbiddenResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { createOrganizationSchema } from '@tessera/domain';
+import type { CreateOrganizationInput } from '@tessera/domain';
+import { CurrentPrincipal, RequirePermission } from '../common/decorators';
+import type { Principal } from '../common/principal';
+import { ZodValidationPipe } from '../common/zod-validation.pipe';
+import { CreateOrganizationDto, CreatedOrganizationDto } from './dto/organization.dto';
+import { OrganizationsService } from './organizations.service';
+
+@ApiTags('organizations')
+@ApiBearerAuth()
+@Controller('v1/organizations')
+export class OrganizationsController {
+  constructor(private readonly organizations: OrganizationsService) {}
+
+  @Post()
+  @RequirePermission('organizations:write')
+  @ApiOperation({
+    summary: 'Create an organization with its built-in roles and first admin (principals of the first organization only)',
+  })
+  @ApiBody({ type: CreateOrganizationDto })
+  @ApiCreatedResponse({ type: CreatedOrganizationDto })
+  @ApiForbiddenResponse({ description: 'The caller does not belong to the first organization' })
+  @ApiConflictResponse({ description: 'Organization name or admin email taken' })
+  create(
+    @CurrentPrincipal() who: Principal,
+    @Body(new ZodValidationPipe(createOrganizationSchema)) body: CreateOrganizationInput,
+  ): Promise<CreatedOrganizationDto> {
+    return this.organizations.create(who, body);
+  }
+}

@@ -1,0 +1,198 @@
+import { Body, Controller, Delete, Get, Headers, HttpCode, Param, Patch, Post, Query, Res } from '@nestjs/common';
+import {
+  ApiBearerAuth,
+  ApiBody,
+  ApiConflictResponse,
+  ApiCreatedResponse,
+  ApiForbiddenResponse,
+  ApiHeader,
+  ApiNoContentResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiPreconditionFailedResponse,
+  ApiQuery,
+  ApiTags,
+} from '@nestjs/swagger';
+import { TOKEN_STATUSES, createTokenSchema, regenerateTokenSchema, tokenListQuerySchema, updateTokenSchema } from '@tessera/domain';
+import type {
+  CreateTokenInput,
+  CreatedTokenDto as CreatedToken,
+  Page,
+  RegenerateTokenInput,
+  TokenDto as Token,
+  TokenListQuery,
+  UpdateTokenInput,
+} from '@tessera/domain';
+import { CurrentPrincipal, RequirePermission } from '../common/decorators';
+import type { Principal } from '../common/principal';
+import { ZodValidationPipe } from '../common/zod-validation.pipe';
+import { CreateTokenDto, CreatedTokenDto, RegenerateTokenDto, TokenDto, TokenPageDto, UpdateTokenDto } from './dto/token.dto';
+import { TokensService } from './tokens.service';
+import { UuidParamPipe } from './uuid-param.pipe';
+
+/** The bit of a reply object (Express or Fastify) needed to set a header. */
+interface HeaderSink {
+  header(name: string, value: string): unknown;
+}
+
+const TokenId = new UuidParamPipe('Token');
+const ETAG_HEADER = { ETag: { description: 'The token version, e.g. "3"', schema: { type: 'string' } } };
+
+@ApiTags('tokens')
+@ApiBearerAuth()
+@Controller('v1/tokens')
+export class TokensController {
+  constructor(private readonly tokens: TokensService) {}
+
+  @Get()
+  @RequirePermission('tokens:read')
+  @ApiOperation({ summary: 'List tokens: filter by name keywords, GUID, scope and status; sort; page' })
+  @ApiQuery({ name: 'q', required: false, description: 'Name keywords; every word must occur (case-insensitive)' })
+  @ApiQuery({ name: 'guid', required: false, description: 'The token id, or its beginning' })
+  @ApiQuery({ name: 'scope', required: false, description: 'Only tokens whose effective permissions grant this, e.g. tokens:read' })
+  @ApiQuery({ name: 'status', required: false, enum: TOKEN_STATUSES })
+  @ApiQuery({
+    name: 'sort',
+    required: false,
+    enum: ['name', '-name', 'active', '-active', 'validTo', '-validTo', 'lastUsedAt', '-lastUsedAt', 'createdAt', '-createdAt'],
+    description: 'Default -createdAt (newest first)',
+  })
+  @ApiQuery({ name: 'page', required: false, type: Number, description: 'From 1' })
+  @ApiQuery({ name: 'pageSize', required: false, type: Number, description: '1..100, default 20' })
+  @ApiOkResponse({ type: TokenPageDto })
+  list(
+    @CurrentPrincipal() who: Principal,
+    @Query(new ZodValidationPipe(tokenListQuerySchema)) query: TokenListQuery,
+  ): Promise<Page<Token>> {
+    return this.tokens.list(who, query);
+  }
+
+  @Post()
+  @RequirePermission('tokens:write')
+  @ApiOperation({ summary: 'Create a token. The secret is in the answer, and only there.' })
+  @ApiBody({ type: CreateTokenDto })
+  @ApiCreatedResponse({ type: CreatedTokenDto, headers: ETAG_HEADER })
+  @ApiForbiddenResponse({ description: 'The new token would be wider than the caller (permissions, validity or IP range)' })
+  @ApiConflictResponse({ description: 'The name is already used in this organization' })
+  async create(
+    @CurrentPrincipal() who: Principal,
+    @Body(new ZodValidationPipe(createTokenSchema)) body: CreateTokenInput,
+    @Res({ passthrough: true }) res: HeaderSink,
+  ): Promise<CreatedToken> {
+    const created = await this.tokens.create(who, body);
+    res.header('ETag', this.tokens.etag(created.token));
+    return created;
+  }
+
+  @Get(':id')
+  @RequirePermission('tokens:read')
+  @ApiOperation({ summary: 'One token' })
+  @ApiOkResponse({ type: TokenDto, headers: ETAG_HEADER })
+  @ApiNotFoundResponse({ description: 'No such token in your organization' })
+  async get(
+    @CurrentPrincipal() who: Principal,
+    @Param('id', TokenId) id: string,
+    @Res({ passthrough: true }) res: HeaderSink,
+  ): Promise<Token> {
+    const token = await this.tokens.get(who, id);
+    res.header('ETag', this.tokens.etag(token));
+    return token;
+  }
+
+  @Patch(':id')
+  @RequirePermission('tokens:write')
+  @ApiOperation({ summary: 'Edit name, description, role, scopes, rules and dates (never the secret)' })
+  @ApiHeader({ name: 'If-Match', required: false, description: 'The ETag from GET; a stale one answers 412' })
+  @ApiBody({ type: UpdateTokenDto })
+  @ApiOkResponse({ type: TokenDto, headers: ETAG_HEADER })
+  @ApiPreconditionFailedResponse({ description: 'If-Match does not match the current version' })
+  @ApiConflictResponse({ description: 'Name taken, or the token is revoked' })
+  async update(
+    @CurrentPrincipal() who: Principal,
+    @Param('id', TokenId) id: string,
+    @Body(new ZodValidationPipe(updateTokenSchema)) body: UpdateTokenInput,
+    @Headers('if-match') ifMatch: string | undefined,
+    @Res({ passthrough: true }) res: HeaderSink,
+  ): Promise<Token> {
+    const token = await this.tokens.update(who, id, body, ifMatch);
+    res.header('ETag', this.tokens.etag(token));
+    return token;
+  }
+
+  @Delete(':id')
+  @HttpCode(204)
+  @RequirePermission('tokens:write')
+  @ApiOperation({ summary: 'Delete a token permanently' })
+  @ApiNoContentResponse({ description: 'Deleted' })
+  @ApiNotFoundResponse({ description: 'No such token in your organization' })
+  async remove(@CurrentPrincipal() who: Principal, @Param('id', TokenId) id: string): Promise<void> {
+    await this.tokens.remove(who, id);
+  }
+
+  @Post(':id/deactivate')
+  @HttpCode(200)
+  @RequirePermission('tokens:write')
+  @ApiOperation({ summary: 'Deactivate (reversible): the token stops working from the next request' })
+  @ApiOkResponse({ type: TokenDto, headers: ETAG_HEADER })
+  @ApiConflictResponse({ description: 'The token is revoked' })
+  async deactivate(
+    @CurrentPrincipal() who: Principal,
+    @Param('id', TokenId) id: string,
+    @Res({ passthrough: true }) res: HeaderSink,
+  ): Promise<Token> {
+    const token = await this.tokens.deactivate(who, id);
+    res.header('ETag', this.tokens.etag(token));
+    return token;
+  }
+
+  @Post(':id/activate')
+  @HttpCode(200)
+  @RequirePermission('tokens:write')
+  @ApiOperation({ summary: 'Activate a deactivated token (not a revoked one)' })
+  @ApiOkResponse({ type: TokenDto, headers: ETAG_HEADER })
+  @ApiConflictResponse({ description: 'The token is revoked' })
+  async activate(
+    @CurrentPrincipal() who: Principal,
+    @Param('id', TokenId) id: string,
+    @Res({ passthrough: true }) res: HeaderSink,
+  ): Promise<Token> {
+    const token = await this.tokens.activate(who, id);
+    res.header('ETag', this.tokens.etag(token));
+    return token;
+  }
+
+  @Post(':id/revoke')
+  @HttpCode(200)
+  @RequirePermission('tokens:write')
+  @ApiOperation({ summary: 'Revoke (terminal): sets revokedAt and validTo to now' })
+  @ApiOkResponse({ type: TokenDto, headers: ETAG_HEADER })
+  @ApiConflictResponse({ description: 'Already revoked' })
+  async revoke(
+    @CurrentPrincipal() who: Principal,
+    @Param('id', TokenId) id: string,
+    @Res({ passthrough: true }) res: HeaderSink,
+  ): Promise<Token> {
+    const token = await this.tokens.revoke(who, id);
+    res.header('ETag', this.tokens.etag(token));
+    return token;
+  }
+
+  @Post(':id/regenerate')
+  @HttpCode(200)
+  @RequirePermission('tokens:write')
+  @ApiOperation({ summary: 'Issue a new secret (returned once); graceSeconds keeps the old one working that long' })
+  @ApiBody({ type: RegenerateTokenDto, required: false })
+  @ApiOkResponse({ type: CreatedTokenDto, headers: ETAG_HEADER })
+  @ApiConflictResponse({ description: 'The token is revoked' })
+  async regenerate(
+    @CurrentPrincipal() who: Principal,
+    @Param('id', TokenId) id: string,
+    @Body(new ZodValidationPipe(regenerateTokenSchema)) body: RegenerateTokenInput,
+    @Res({ passthrough: true }) res: HeaderSink,
+  ): Promise<CreatedToken> {
+    const created = await this.tokens.regenerate(who, id, body ?? {});
+    res.header('ETag', this.tokens.etag(created.token));
+    return created;
+  }
+}

@@ -1,0 +1,497 @@
+import { randomUUID } from 'node:crypto';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import {
+  TOKEN_PREFIX,
+  generateTokenSecret,
+  hashTokenSecret,
+  ipRulesCover,
+  normalizeIpRule,
+  tokenHint,
+} from '@tessera/domain';
+import type {
+  CreateTokenInput,
+  CreatedTokenDto,
+  Page,
+  RegenerateTokenInput,
+  TokenDto,
+  TokenListQuery,
+  UpdateTokenInput,
+} from '@tessera/domain';
+import { DataSource, EntityManager, SelectQueryBuilder } from 'typeorm';
+import { AuditService } from '../audit/audit.service';
+import { ChangeNotifier } from '../auth/auth-events';
+import { CLOCK } from '../common/clock';
+import type { Clock } from '../common/clock';
+import { actorOf } from '../common/principal';
+import type { Principal } from '../common/principal';
+import { ProblemException, badRequest, conflict, isUniqueViolation } from '../common/problem';
+import { Role } from '../roles/role.entity';
+import { escapeLike } from './sql-like';
+import { Token } from './token.entity';
+import { effectivePermissions, etagOf, ifMatchAccepts, toTokenDto } from './token-mapper';
+
+type TokenWithRole = Token & { role?: Role | null };
+
+/** The rule lists of a token, as stored (IP rules in canonical form, no duplicates). */
+interface RuleLists {
+  allowedIps: string[];
+  blockedIps: string[];
+  allowedEndpoints: string[];
+  blockedEndpoints: string[];
+  allowedOrigins: string[];
+}
+const LIST_FIELDS = ['allowedIps', 'blockedIps', 'allowedEndpoints', 'blockedEndpoints', 'allowedOrigins'] as const;
+
+const SORTS: Record<string, { column: string; nulls?: 'NULLS FIRST' | 'NULLS LAST' }> = {
+  name: { column: 't.nameLower' },
+  active: { column: 't.active' },
+  validTo: { column: 't.validTo', nulls: 'NULLS LAST' },
+  lastUsedAt: { column: 't.lastUsedAt', nulls: 'NULLS FIRST' },
+  createdAt: { column: 't.createdAt' },
+};
+
+/**
+ * Tokens of the caller's organization: every query is filtered by `organizationId`, so another
+ * organization's token is simply "not found". Every change commits in one transaction together
+ * with its audit row and the change notification the guard's cache listens to.
+ */
+@Injectable()
+export class TokensService {
+  private readonly logger = new Logger(TokensService.name);
+
+  constructor(
+    private readonly db: DataSource,
+    private readonly audit: AuditService,
+    private readonly changes: ChangeNotifier,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  // ---------------------------------------------------------------- queries
+
+  async list(who: Principal, query: TokenListQuery): Promise<Page<TokenDto>> {
+    const now = this.clock.now();
+    const page = query.page ?? 1;
+    const pageSize = query.pageSize ?? 20;
+    const qb = this.baseQuery(this.db.manager, who.organizationId);
+
+    const words = (query.q ?? '').toLowerCase().split(/\s+/).filter(Boolean);
+    words.forEach((word, i) => {
+      qb.andWhere(`t.nameLower LIKE :q${i} ESCAPE '\\'`, { [`q${i}`]: `%${escapeLike(word)}%` });
+    });
+
+    const guid = (query.guid ?? '').trim().toLowerCase();
+    if (guid) {
+      if (!/^[0-9a-f-]{1,36}$/.test(guid)) return { items: [], total: 0, page, pageSize };
+      qb.andWhere(`CAST(t.id AS text) LIKE :guid`, { guid: `${guid}%` });
+    }
+
+    if (query.scope) {
+      const [resource = '', action = ''] = query.scope.split(':');
+      // The same rule as permissionGrants: each part of a granted permission is '*' or equal.
+      qb.andWhere(
+        `EXISTS (SELECT 1 FROM unnest(t.scopes || COALESCE(r.permissions, '{}'::text[])) AS g(p)
+                 WHERE split_part(g.p, ':', 1) IN ('*', :scopeResource)
+                   AND split_part(g.p, ':', 2) IN ('*', :scopeAction))`,
+        { scopeResource: resource, scopeAction: action },
+      );
+    }
+
+    if (query.status) this.whereStatus(qb, query.status, now);
+
+    const sort = query.sort ?? '-createdAt';
+    const desc = sort.startsWith('-');
+    const spec = SORTS[desc ? sort.slice(1) : sort] ?? SORTS['createdAt'];
+    if (spec) {
+      const nulls = spec.nulls && (desc ? (spec.nulls === 'NULLS LAST' ? 'NULLS FIRST' : 'NULLS LAST') : spec.nulls);
+      qb.orderBy(spec.column, desc ? 'DESC' : 'ASC', nulls);
+    }
+    qb.addOrderBy('t.nameLower', 'ASC').addOrderBy('t.id', 'ASC');
+    qb.offset((page - 1) * pageSize).limit(pageSize);
+
+    const [rows, total] = await qb.getManyAndCount();
+    return { items: rows.map((t) => toTokenDto(t, t.role ?? null, now)), total, page, pageSize };
+  }
+
+  async get(who: Principal, id: string): Promise<TokenDto> {
+    const token = await this.load(this.db.manager, who.organizationId, id);
+    return toTokenDto(token, token.role ?? null, this.clock.now());
+  }
+
+  // ---------------------------------------------------------------- changes
+
+  async create(who: Principal, input: CreateTokenInput): Promise<CreatedTokenDto> {
+    return this.mutate(async (m) => {
+      const now = this.clock.now();
+      const role = input.roleId ? await this.findRole(m, who.organizationId, input.roleId) : null;
+      const scopes = unique(input.scopes ?? []);
+      const permissions = effectivePermissions(role?.permissions, scopes);
+      if (permissions.length === 0) {
+        throw badRequest('A token needs a role or at least one scope', [
+          { field: 'scopes', message: 'Choose a role or at least one permission' },
+        ]);
+      }
+      const lists = normalizeLists(input);
+      const validFrom = toDate(input.validFrom);
+      const validTo = toDate(input.validTo);
+      if (validTo && validTo.getTime() <= now.getTime()) {
+        throw badRequest('validTo must be in the future', [{ field: 'validTo', message: 'must be in the future' }]);
+      }
+      this.assertWithinCaller(who, { permissions, validTo, allowedIps: lists.allowedIps, checkValidity: true, checkIps: true });
+      await this.assertNameFree(m, who.organizationId, input.name);
+
+      const secret = generateTokenSecret(TOKEN_PREFIX);
+      const actor = actorOf(who);
+      const id = randomUUID();
+      await m.getRepository(Token).insert({
+        id,
+        organizationId: who.organizationId,
+        name: input.name,
+        description: input.description ?? '',
+        roleId: role?.id ?? null,
+        scopes,
+        ...lists,
+        validFrom,
+        validTo,
+        active: true,
+        revokedAt: null,
+        secretHash: hashTokenSecret(secret),
+        previousSecretHash: null,
+        previousSecretValidUntil: null,
+        hint: tokenHint(secret),
+        createdAt: now,
+        updatedAt: now,
+        createdByKind: actor.kind,
+        createdById: actor.id,
+        createdByName: actor.name,
+      });
+      const token = await this.load(m, who.organizationId, id);
+      await this.record(m, who, 'token.create', token, {
+        roleId: token.roleId,
+        scopes,
+        ...lists,
+        validFrom: token.validFrom?.toISOString() ?? null,
+        validTo: token.validTo?.toISOString() ?? null,
+      });
+      return { token: toTokenDto(token, token.role ?? null, now), secret };
+    });
+  }
+
+  async update(who: Principal, id: string, input: UpdateTokenInput, ifMatch: string | undefined): Promise<TokenDto> {
+    return this.mutate(async (m) => {
+      const now = this.clock.now();
+      const current = await this.load(m, who.organizationId, id, true);
+      if (ifMatch !== undefined && !ifMatchAccepts(ifMatch, current.version)) {
+        throw new ProblemException(
+          412,
+          'Precondition Failed',
+          `The token was changed since you read it (now version ${current.version}); reload it and try again`,
+        );
+      }
+      if (current.revokedAt) throw conflict('The token is revoked; a revoked token cannot be changed');
+
+      const patch: Partial<Token> = {};
+      const changed: Record<string, unknown> = {};
+      if (input.name !== undefined && input.name !== current.name) {
+        if (input.name.toLowerCase() !== current.nameLower) await this.assertNameFree(m, who.organizationId, input.name, id);
+        patch.name = input.name;
+      }
+      if (input.description !== undefined) patch.description = input.description;
+
+      let role: Role | null = current.role ?? null;
+      if (input.roleId !== undefined) {
+        role = input.roleId === null ? null : await this.findRole(m, who.organizationId, input.roleId);
+        patch.roleId = role?.id ?? null;
+      }
+      if (input.scopes !== undefined) patch.scopes = unique(input.scopes);
+      const scopes = patch.scopes ?? current.scopes;
+      const permissions = effectivePermissions(role?.permissions, scopes);
+      if (permissions.length === 0) {
+        throw badRequest('A token needs a role or at least one scope', [
+          { field: 'scopes', message: 'Choose a role or at least one permission' },
+        ]);
+      }
+
+      const lists = normalizeLists(input);
+      for (const field of LIST_FIELDS) {
+        const value = lists[field];
+        if (input[field] !== undefined) patch[field] = value;
+      }
+      if (input.validFrom !== undefined) patch.validFrom = toDate(input.validFrom);
+      if (input.validTo !== undefined) patch.validTo = toDate(input.validTo);
+      const validFrom = patch.validFrom !== undefined ? patch.validFrom : current.validFrom;
+      const validTo = patch.validTo !== undefined ? patch.validTo : current.validTo;
+      if (validFrom && validTo && validTo.getTime() <= validFrom.getTime()) {
+        throw badRequest('validTo must be later than validFrom', [{ field: 'validTo', message: 'must be later than validFrom' }]);
+      }
+
+      this.assertWithinCaller(who, {
+        permissions: input.roleId !== undefined || input.scopes !== undefined ? permissions : [],
+        validTo,
+        allowedIps: patch.allowedIps ?? current.allowedIps,
+        checkValidity: input.validTo !== undefined,
+        checkIps: input.allowedIps !== undefined,
+      });
+
+      for (const [key, value] of Object.entries(patch)) {
+        const before = (current as unknown as Record<string, unknown>)[key];
+        if (!sameValue(before, value)) changed[key] = value instanceof Date ? value.toISOString() : value;
+      }
+      if (Object.keys(changed).length === 0) return toTokenDto(current, current.role ?? null, now);
+
+      await m.getRepository(Token).update({ id, organizationId: who.organizationId }, { ...patch, updatedAt: now });
+      const token = await this.load(m, who.organizationId, id);
+      await this.record(m, who, 'token.update', token, { changed: Object.keys(changed), values: changed });
+      return toTokenDto(token, token.role ?? null, now);
+    });
+  }
+
+  async remove(who: Principal, id: string): Promise<void> {
+    await this.mutate(async (m) => {
+      const token = await this.load(m, who.organizationId, id, true);
+      await m.getRepository(Token).delete({ id, organizationId: who.organizationId });
+      await this.record(m, who, 'token.delete', token, {});
+    });
+  }
+
+  async deactivate(who: Principal, id: string): Promise<TokenDto> {
+    return this.setActive(who, id, false);
+  }
+
+  async activate(who: Principal, id: string): Promise<TokenDto> {
+    return this.setActive(who, id, true);
+  }
+
+  async revoke(who: Principal, id: string): Promise<TokenDto> {
+    return this.mutate(async (m) => {
+      const now = this.clock.now();
+      const current = await this.load(m, who.organizationId, id, true);
+      if (current.revokedAt) throw conflict('The token is already revoked');
+      await m.getRepository(Token).update(
+        { id, organizationId: who.organizationId },
+        { revokedAt: now, validTo: now, active: false, previousSecretHash: null, previousSecretValidUntil: null, updatedAt: now },
+      );
+      const token = await this.load(m, who.organizationId, id);
+      await this.record(m, who, 'token.revoke', token, { previousValidTo: current.validTo?.toISOString() ?? null });
+      return toTokenDto(token, token.role ?? null, now);
+    });
+  }
+
+  async regenerate(who: Principal, id: string, input: RegenerateTokenInput): Promise<CreatedTokenDto> {
+    return this.mutate(async (m) => {
+      const now = this.clock.now();
+      const current = await this.load(m, who.organizationId, id, true);
+      if (current.revokedAt) throw conflict('The token is revoked; a revoked token cannot be regenerated');
+      const graceSeconds = input.graceSeconds ?? 0;
+      const { secretHash: oldHash } = await m
+        .getRepository(Token)
+        .createQueryBuilder('t')
+        .select('t.id')
+        .addSelect('t.secretHash')
+        .where('t.id = :id', { id })
+        .getOneOrFail();
+
+      const secret = generateTokenSecret(TOKEN_PREFIX);
+      await m.getRepository(Token).update(
+        { id, organizationId: who.organizationId },
+        {
+          secretHash: hashTokenSecret(secret),
+          hint: tokenHint(secret),
+          previousSecretHash: graceSeconds > 0 ? oldHash : null,
+          previousSecretValidUntil: graceSeconds > 0 ? new Date(now.getTime() + graceSeconds * 1000) : null,
+          updatedAt: now,
+        },
+      );
+      const token = await this.load(m, who.organizationId, id);
+      await this.record(m, who, 'token.regenerate', token, {
+        graceSeconds,
+        previousSecretValidUntil: token.previousSecretValidUntil?.toISOString() ?? null,
+      });
+      return { token: toTokenDto(token, token.role ?? null, now), secret };
+    });
+  }
+
+  etag(token: TokenDto): string {
+    return etagOf(token.version);
+  }
+
+  // ---------------------------------------------------------------- internals
+
+  private async setActive(who: Principal, id: string, active: boolean): Promise<TokenDto> {
+    return this.mutate(async (m) => {
+      const now = this.clock.now();
+      const current = await this.load(m, who.organizationId, id, true);
+      if (current.revokedAt) {
+        throw conflict(`The token is revoked; a revoked token cannot be ${active ? 'activated' : 'deactivated'}`);
+      }
+      if (current.active === active) return toTokenDto(current, current.role ?? null, now);
+      await m.getRepository(Token).update({ id, organizationId: who.organizationId }, { active, updatedAt: now });
+      const token = await this.load(m, who.organizationId, id);
+      await this.record(m, who, active ? 'token.activate' : 'token.deactivate', token, {});
+      return toTokenDto(token, token.role ?? null, now);
+    });
+  }
+
+  /** Runs a change in a transaction; a name clash that slipped past the check becomes a 409. */
+  private async mutate<T>(work: (m: EntityManager) => Promise<T>): Promise<T> {
+    try {
+      return await this.db.transaction(work);
+    } catch (error) {
+      if (isUniqueViolation(error, 'uq_tokens_org_name_lower')) throw nameTaken();
+      throw error;
+    }
+  }
+
+  private async record(m: EntityManager, who: Principal, action: string, token: Token, details: Record<string, unknown>): Promise<void> {
+    await this.audit.record(
+      {
+        organizationId: who.organizationId,
+        actor: actorOf(who),
+        action,
+        targetType: 'token',
+        targetId: token.id,
+        targetName: token.name,
+        ip: who.ip,
+        userAgent: who.userAgent,
+        outcome: 'success',
+        details,
+      },
+      m,
+    );
+    await this.changes.notify(m, { kind: 'token', id: token.id });
+    this.logger.log(`${action} ${token.id} by ${who.kind} ${who.id}`);
+  }
+
+  private baseQuery(m: EntityManager, organizationId: string): SelectQueryBuilder<TokenWithRole> {
+    return m
+      .getRepository(Token)
+      .createQueryBuilder('t')
+      .leftJoinAndMapOne('t.role', Role, 'r', 'r.id = t.roleId AND r.organizationId = t.organizationId')
+      .where('t.organizationId = :org', { org: organizationId }) as SelectQueryBuilder<TokenWithRole>;
+  }
+
+  /** The token of this organization, or 404. `lock` takes a row lock for the rest of the transaction. */
+  private async load(m: EntityManager, organizationId: string, id: string, lock = false): Promise<TokenWithRole> {
+    if (lock) {
+      await m
+        .getRepository(Token)
+        .createQueryBuilder('t')
+        .select('t.id')
+        .where('t.id = :id AND t.organizationId = :org', { id, org: organizationId })
+        .setLock('pessimistic_write')
+        .getOne();
+    }
+    const token = await this.baseQuery(m, organizationId).andWhere('t.id = :id', { id }).getOne();
+    if (!token) throw new ProblemException(404, 'Not Found', 'Token not found');
+    return token;
+  }
+
+  private async findRole(m: EntityManager, organizationId: string, roleId: string): Promise<Role> {
+    const role = await m.getRepository(Role).findOne({ where: { id: roleId, organizationId } });
+    if (!role) throw badRequest('Unknown role', [{ field: 'roleId', message: 'No such role in this organization' }]);
+    return role;
+  }
+
+  private async assertNameFree(m: EntityManager, organizationId: string, name: string, exceptId?: string): Promise<void> {
+    const qb = m
+      .getRepository(Token)
+      .createQueryBuilder('t')
+      .where('t.organizationId = :org AND t.nameLower = lower(:name)', { org: organizationId, name });
+    if (exceptId) qb.andWhere('t.id <> :exceptId', { exceptId });
+    if (await qb.getExists()) throw nameTaken();
+  }
+
+  /**
+   * Nobody hands out more than they hold: the permissions of a token created or changed by any
+   * principal must be covered by the caller's own. A token principal is also held to its own
+   * validity (no validTo later than its own; "never expires" is wider than any date) and its own
+   * allowedIps.
+   */
+  private assertWithinCaller(
+    who: Principal,
+    wanted: { permissions: string[]; validTo: Date | null; allowedIps: string[]; checkValidity: boolean; checkIps: boolean },
+  ): void {
+    const wider = wanted.permissions.filter((p) => !who.permissions.covers([p]));
+    if (wider.length > 0) {
+      throw new ProblemException(
+        403,
+        'Forbidden',
+        `The token's permissions would be wider than your own: ${wider.join(', ')}`,
+        [{ field: 'scopes', message: `wider than the caller's permissions: ${wider.join(', ')}` }],
+      );
+    }
+    if (who.kind !== 'token') return;
+    if (wanted.checkValidity && who.validTo) {
+      if (!wanted.validTo || wanted.validTo.getTime() > who.validTo.getTime()) {
+        throw new ProblemException(
+          403,
+          'Forbidden',
+          `The token's validity would be wider than your own: it must expire no later than ${who.validTo.toISOString()}`,
+          [{ field: 'validTo', message: `must be set and not later than ${who.validTo.toISOString()}` }],
+        );
+      }
+    }
+    if (wanted.checkIps && !ipRulesCover(who.allowedIps, wanted.allowedIps)) {
+      throw new ProblemException(
+        403,
+        'Forbidden',
+        `The token's IP range would be wider than your own: allowedIps must stay within ${who.allowedIps.join(', ')}`,
+        [{ field: 'allowedIps', message: `must stay within ${who.allowedIps.join(', ')}` }],
+      );
+    }
+  }
+
+  private whereStatus(qb: SelectQueryBuilder<TokenWithRole>, status: string, now: Date): void {
+    qb.setParameter('now', now);
+    const live = 't.revokedAt IS NULL AND t.active = true';
+    const started = '(t.validFrom IS NULL OR t.validFrom <= :now)';
+    const notEnded = '(t.validTo IS NULL OR t.validTo > :now)';
+    switch (status) {
+      case 'revoked':
+        qb.andWhere('t.revokedAt IS NOT NULL');
+        break;
+      case 'inactive':
+        qb.andWhere('t.revokedAt IS NULL AND t.active = false');
+        break;
+      case 'pending':
+        qb.andWhere(`${live} AND t.validFrom > :now`);
+        break;
+      case 'expired':
+        qb.andWhere(`${live} AND ${started} AND t.validTo <= :now`);
+        break;
+      default:
+        qb.andWhere(`${live} AND ${started} AND ${notEnded}`);
+    }
+  }
+}
+
+function unique(values: readonly string[]): string[] {
+  return [...new Set(values)];
+}
+
+function toDate(value: string | null | undefined): Date | null {
+  return value ? new Date(value) : null;
+}
+
+function normalizeLists(input: Partial<Record<(typeof LIST_FIELDS)[number], string[] | undefined>>): RuleLists {
+  return {
+    allowedIps: unique((input.allowedIps ?? []).map(normalizeIpRule)),
+    blockedIps: unique((input.blockedIps ?? []).map(normalizeIpRule)),
+    allowedEndpoints: unique(input.allowedEndpoints ?? []),
+    blockedEndpoints: unique(input.blockedEndpoints ?? []),
+    allowedOrigins: unique(input.allowedOrigins ?? []),
+  };
+}
+
+function sameValue(a: unknown, b: unknown): boolean {
+  if (a instanceof Date || b instanceof Date) {
+    return (a instanceof Date ? a.getTime() : a) === (b instanceof Date ? b.getTime() : b);
+  }
+  if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((v, i) => v === b[i]);
+  return a === b;
+}
+
+function nameTaken(): ProblemException {
+  return new ProblemException(409, 'Conflict', 'A token with this name already exists in the organization', [
+    { field: 'name', message: 'is already used by another token (names are case-insensitive)' },
+  ]);
+}

@@ -1,0 +1,204 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import type { CreateUserInput, UpdateUserInput, UserDto } from '@tessera/domain';
+import argon2 from 'argon2';
+import { DataSource, EntityManager, IsNull } from 'typeorm';
+import { AuditService } from '../audit/audit.service';
+import { ChangeNotifier } from '../auth/auth-events';
+import { Session } from '../auth/session.entity';
+import { CLOCK } from '../common/clock';
+import type { Clock } from '../common/clock';
+import { actorOf } from '../common/principal';
+import type { Principal } from '../common/principal';
+import { ProblemException, badRequest, conflict, isUniqueViolation, notFound } from '../common/problem';
+import { Role } from '../roles/role.entity';
+import { assertWithinCaller } from '../roles/roles.service';
+import { User } from './user.entity';
+
+type UserWithRole = User & { role?: Role | null };
+
+export function toUserDto(user: User, role: Pick<Role, 'name'> | null): UserDto {
+  return {
+    id: user.id,
+    email: user.email,
+    displayName: user.displayName,
+    roleId: user.roleId,
+    roleName: role?.name ?? '',
+    active: user.active,
+    createdAt: user.createdAt.toISOString(),
+    lastLoginAt: user.lastLoginAt ? user.lastLoginAt.toISOString() : null,
+  };
+}
+
+/** argon2id with the parameters of the auth module's PasswordHasher (OWASP baseline: 19 MiB, t=2, p=1). */
+export function hashPassword(password: string): Promise<string> {
+  return argon2.hash(password, { type: argon2.argon2id, memoryCost: 19_456, timeCost: 2, parallelism: 1 });
+}
+
+export function emailTaken(field = 'email'): ProblemException {
+  return conflict('A user with this email already exists', [{ field, message: 'is already registered' }]);
+}
+
+/**
+ * Users of the caller's organization. Emails are unique across all organizations (they log in
+ * with it). Deactivating a user or setting a new password ends their open sessions.
+ */
+@Injectable()
+export class UsersService {
+  private readonly logger = new Logger(UsersService.name);
+
+  constructor(
+    private readonly db: DataSource,
+    private readonly audit: AuditService,
+    private readonly changes: ChangeNotifier,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  async list(who: Principal): Promise<UserDto[]> {
+    const users = (await this.query(this.db.manager, who.organizationId).orderBy('u.email', 'ASC').getMany()) as UserWithRole[];
+    return users.map((u) => toUserDto(u, u.role ?? null));
+  }
+
+  async get(who: Principal, id: string): Promise<UserDto> {
+    const user = await this.load(this.db.manager, who.organizationId, id);
+    return toUserDto(user, user.role ?? null);
+  }
+
+  async create(who: Principal, input: CreateUserInput): Promise<UserDto> {
+    const passwordHash = await hashPassword(input.password);
+    return this.mutate(async (m) => {
+      const role = await this.findRole(m, who.organizationId, input.roleId);
+      assertWithinCaller(who, role.permissions);
+      const email = input.email.trim().toLowerCase();
+      if (await m.getRepository(User).createQueryBuilder('u').where('lower(u.email) = :email', { email }).getExists()) {
+        throw emailTaken();
+      }
+      const now = this.clock.now();
+      const inserted = await m.getRepository(User).insert({
+        organizationId: who.organizationId,
+        email,
+        displayName: input.displayName,
+        passwordHash,
+        roleId: role.id,
+        active: true,
+        createdAt: now,
+        updatedAt: now,
+        lastLoginAt: null,
+      });
+      const id = (inserted.identifiers[0] as { id: string }).id;
+      const user = await this.load(m, who.organizationId, id);
+      await this.record(m, who, 'user.create', user, { email, roleId: role.id, roleName: role.name });
+      return toUserDto(user, user.role ?? null);
+    });
+  }
+
+  async update(who: Principal, id: string, input: UpdateUserInput): Promise<UserDto> {
+    const passwordHash = input.password !== undefined ? await hashPassword(input.password) : undefined;
+    return this.mutate(async (m) => {
+      const current = await this.load(m, who.organizationId, id, true);
+      const isSelf = who.kind === 'user' && who.id === id;
+      const patch: Partial<User> = {};
+      const changed: string[] = [];
+      if (input.displayName !== undefined && input.displayName !== current.displayName) {
+        patch.displayName = input.displayName;
+        changed.push('displayName');
+      }
+      if (input.roleId !== undefined && input.roleId !== current.roleId) {
+        if (isSelf) throw conflict('You cannot change your own role; ask another admin');
+        const role = await this.findRole(m, who.organizationId, input.roleId);
+        assertWithinCaller(who, role.permissions);
+        patch.roleId = role.id;
+        changed.push('roleId');
+      }
+      if (input.active !== undefined && input.active !== current.active) {
+        if (isSelf && !input.active) throw conflict('You cannot deactivate yourself');
+        patch.active = input.active;
+        changed.push('active');
+      }
+      if (passwordHash !== undefined) {
+        patch.passwordHash = passwordHash;
+        changed.push('password');
+      }
+      if (changed.length === 0) return toUserDto(current, current.role ?? null);
+
+      const now = this.clock.now();
+      await m.getRepository(User).update({ id, organizationId: who.organizationId }, { ...patch, updatedAt: now });
+      let endedSessions = 0;
+      if (patch.active === false || passwordHash !== undefined) {
+        // A new password or a deactivation ends the user's sessions (except the caller's own one).
+        const qb = m
+          .createQueryBuilder()
+          .update(Session)
+          .set({ endedAt: now })
+          .where({ userId: id, organizationId: who.organizationId, endedAt: IsNull() });
+        if (who.sessionId) qb.andWhere('id <> :sid', { sid: who.sessionId });
+        endedSessions = (await qb.execute()).affected ?? 0;
+      }
+      const user = await this.load(m, who.organizationId, id);
+      await this.record(m, who, 'user.update', user, {
+        changed,
+        ...(patch.roleId ? { roleId: { from: current.roleId, to: user.roleId } } : {}),
+        ...(patch.active !== undefined ? { active: user.active } : {}),
+        ...(endedSessions > 0 ? { endedSessions } : {}),
+      });
+      return toUserDto(user, user.role ?? null);
+    });
+  }
+
+  private query(m: EntityManager, organizationId: string) {
+    return m
+      .getRepository(User)
+      .createQueryBuilder('u')
+      .leftJoinAndMapOne('u.role', Role, 'r', 'r.id = u.roleId')
+      .where('u.organizationId = :org', { org: organizationId });
+  }
+
+  private async load(m: EntityManager, organizationId: string, id: string, lock = false): Promise<UserWithRole> {
+    if (lock) {
+      await m
+        .getRepository(User)
+        .createQueryBuilder('u')
+        .select('u.id')
+        .where('u.id = :id AND u.organizationId = :org', { id, org: organizationId })
+        .setLock('pessimistic_write')
+        .getOne();
+    }
+    const user = (await this.query(m, organizationId).andWhere('u.id = :id', { id }).getOne()) as UserWithRole | null;
+    if (!user) throw notFound('User');
+    return user;
+  }
+
+  private async findRole(m: EntityManager, organizationId: string, roleId: string): Promise<Role> {
+    const role = await m.getRepository(Role).findOne({ where: { id: roleId, organizationId } });
+    if (!role) throw badRequest('Unknown role', [{ field: 'roleId', message: 'No such role in this organization' }]);
+    return role;
+  }
+
+  private async mutate<T>(work: (m: EntityManager) => Promise<T>): Promise<T> {
+    try {
+      return await this.db.transaction(work);
+    } catch (error) {
+      if (isUniqueViolation(error, 'uq_users_email_lower')) throw emailTaken();
+      throw error;
+    }
+  }
+
+  private async record(m: EntityManager, who: Principal, action: string, user: User, details: Record<string, unknown>): Promise<void> {
+    await this.audit.record(
+      {
+        organizationId: who.organizationId,
+        actor: actorOf(who),
+        action,
+        targetType: 'user',
+        targetId: user.id,
+        targetName: user.email,
+        ip: who.ip,
+        userAgent: who.userAgent,
+        outcome: 'success',
+        details,
+      },
+      m,
+    );
+    await this.changes.notify(m, { kind: 'user', id: user.id });
+    this.logger.log(`${action} ${user.id} by ${who.kind} ${who.id}`);
+  }
+}
