@@ -10,7 +10,7 @@ import { ExplainRequestDto, ExplainResponseDto } from './dto/explain.dto';
 
 @ApiTags('access')
 @ApiBearerAuth()
-@Controller('v1/access')
+@Controller('access')
 export class AccessController {
   constructor(private readonly access: AccessService) {}
 

@@ -10,17 +10,20 @@ import { Role } from '../roles/role.entity';
 import { OrgIpAllowlistEntry } from '../security/ip-allowlist-entry.entity';
 import { Token } from '../tokens/token.entity';
 import { effectivePermissions } from '../tokens/token-mapper';
+import { RoutePermissions } from './route-permissions';
 
 /**
  * "Would the guard let this token do that, and why?" — the same `decideAccess` the guard runs,
  * with the token's current rules and the organization's allowlist, step by step. The token is not
- * used: no usage counters, no audit row.
+ * used: no usage counters, no audit row. Without `permission`, the permission is the one this api's
+ * route for the method and path requires (none for paths outside this api).
  */
 @Injectable()
 export class AccessService {
   constructor(
     private readonly db: DataSource,
     @Inject(CLOCK) private readonly clock: Clock,
+    private readonly routes: RoutePermissions,
   ) {}
 
   async explain(who: Principal, input: ExplainRequestInput): Promise<ExplainResponseDto> {
@@ -31,6 +34,10 @@ export class AccessService {
       : null;
     const allowlist = await this.db.getRepository(OrgIpAllowlistEntry).find({ where: { organizationId: who.organizationId } });
 
+    // permission absent: the one this api's route needs (null for other services' paths);
+    // permission null: authentication only.
+    const requiredPermission =
+      input.permission !== undefined ? input.permission : (this.routes.requiredPermission(input.method, input.path) ?? null);
     const rules = compileAccessRules({
       permissions: effectivePermissions(role?.permissions, token.scopes),
       allowedIps: token.allowedIps,
@@ -46,7 +53,7 @@ export class AccessService {
         path: input.path.split('?')[0] ?? input.path,
         ip: input.ip,
         origin: input.origin ?? null,
-        requiredPermission: input.permission ?? null,
+        requiredPermission,
         now: this.clock.now(),
       },
       createIpMatcher(allowlist.map((e) => e.cidr)),

@@ -11,7 +11,7 @@ import type { IntrospectionResponse } from './introspect.service';
 
 @ApiTags('introspect')
 @ApiBearerAuth()
-@Controller('v1/introspect')
+@Controller('introspect')
 export class IntrospectController {
   constructor(private readonly introspection: IntrospectService) {}
 

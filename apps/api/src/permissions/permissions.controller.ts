@@ -6,7 +6,7 @@ import { PermissionsService } from './permissions.service';
 
 @ApiTags('permissions')
 @ApiBearerAuth()
-@Controller('v1/permissions')
+@Controller('permissions')
 export class PermissionsController {
   constructor(private readonly permissions: PermissionsService) {}
 

@@ -1,9 +1,10 @@
 import { readFileSync } from 'node:fs';
-import { Injectable, Logger, Optional } from '@nestjs/common';
-import { ConfigService } from '@nestjs/config';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { BUILTIN_RESOURCES } from '@tessera/domain';
 import type { PermissionCatalogDto } from '@tessera/domain';
 import { z } from 'zod';
+import { APP_CONFIG } from '../config/app-config';
+import type { AppConfig } from '../config/app-config';
 
 type Resource = PermissionCatalogDto['resources'][number];
 
@@ -58,8 +59,8 @@ export class PermissionsService {
   private readonly logger = new Logger(PermissionsService.name);
   private readonly catalog: PermissionCatalogDto;
 
-  constructor(@Optional() config?: ConfigService) {
-    const path = config?.get<string>('PERMISSIONS_FILE') ?? process.env['PERMISSIONS_FILE'];
+  constructor(@Inject(APP_CONFIG) config: AppConfig) {
+    const path = config.permissionsFile;
     const extra = path ? loadPermissionsFile(path) : [];
     if (extra.length > 0) this.logger.log(`Registered ${extra.length} resource(s) from PERMISSIONS_FILE`);
     this.catalog = {

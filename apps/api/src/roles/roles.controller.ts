@@ -23,7 +23,7 @@ const RoleId = new UuidParamPipe('Role');
 
 @ApiTags('roles')
 @ApiBearerAuth()
-@Controller('v1/roles')
+@Controller('roles')
 export class RolesController {
   constructor(private readonly roles: RolesService) {}
 

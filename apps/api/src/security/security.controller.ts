@@ -10,7 +10,7 @@ import { SecurityService } from './security.service';
 
 @ApiTags('security')
 @ApiBearerAuth()
-@Controller('v1/security')
+@Controller('security')
 export class SecurityController {
   constructor(private readonly security: SecurityService) {}
 

@@ -41,7 +41,7 @@ const ETAG_HEADER = { ETag: { description: 'The token version, e.g. "3"', schema
 
 @ApiTags('tokens')
 @ApiBearerAuth()
-@Controller('v1/tokens')
+@Controller('tokens')
 export class TokensController {
   constructor(private readonly tokens: TokensService) {}
 

@@ -5,6 +5,7 @@ import {
   generateTokenSecret,
   hashTokenSecret,
   ipRulesCover,
+  isValidPermission,
   normalizeIpRule,
   tokenHint,
 } from '@tessera/domain';
@@ -86,6 +87,9 @@ export class TokensService {
     }
 
     if (query.scope) {
+      if (!isValidPermission(query.scope)) {
+        throw badRequest('scope must be a permission', [{ field: 'scope', message: 'must be resource:action, e.g. tokens:read' }]);
+      }
       const [resource = '', action = ''] = query.scope.split(':');
       // The same rule as permissionGrants: each part of a granted permission is '*' or equal.
       qb.andWhere(

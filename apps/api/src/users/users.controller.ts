@@ -22,7 +22,7 @@ const UserId = new UuidParamPipe('User');
 
 @ApiTags('users')
 @ApiBearerAuth()
-@Controller('v1/users')
+@Controller('users')
 export class UsersController {
   constructor(private readonly users: UsersService) {}
 

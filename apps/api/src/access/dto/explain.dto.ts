@@ -17,7 +17,7 @@ export class ExplainRequestDto {
   @ApiPropertyOptional({ type: String, nullable: true, example: 'https://app.example.com' })
   origin?: string | null;
 
-  @ApiPropertyOptional({ type: String, nullable: true, example: 'tokens:read', description: 'Permission the route needs; null = authentication only' })
+  @ApiPropertyOptional({ type: String, nullable: true, example: 'tokens:read', description: "Permission the route needs. null = authentication only; absent = what this api's own route for method and path requires (none for other paths)" })
   permission?: string | null;
 }
 
