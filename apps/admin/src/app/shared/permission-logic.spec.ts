@@ -1,0 +1,33 @@
+import { effectivePermissions, isGranted, resourceState, toggleResource, togglePermission } from './permission-logic';
+
+const tokens = { resource: 'tokens', description: 'API tokens', actions: ['read', 'write', 'introspect'] };
+
+describe('permission logic', () => {
+  it('shows a resource box empty, indeterminate or checked from its actions', () => {
+    expect(resourceState(tokens, [])).toBe('none');
+    expect(resourceState(tokens, ['tokens:read'])).toBe('some');
+    expect(resourceState(tokens, ['tokens:read', 'tokens:write', 'tokens:introspect'])).toBe('all');
+    expect(resourceState(tokens, ['tokens:*'])).toBe('all');
+  });
+
+  it('selects every action of a resource when its box is ticked, and clears them when unticked', () => {
+    const all = toggleResource(tokens, ['roles:read', 'tokens:read']);
+    expect(all).toEqual(['roles:read', 'tokens:introspect', 'tokens:read', 'tokens:write']);
+    expect(toggleResource(tokens, all)).toEqual(['roles:read']);
+  });
+
+  it('keeps the other actions when one action of a wildcard grant is unticked', () => {
+    expect(togglePermission(tokens, 'write', ['tokens:*'], false)).toEqual(['tokens:introspect', 'tokens:read']);
+    expect(togglePermission(tokens, 'write', ['tokens:read'], true)).toEqual(['tokens:read', 'tokens:write']);
+  });
+
+  it('shows the union of role permissions and scopes as the effective permissions, wildcards first', () => {
+    expect(effectivePermissions(['tokens:read', '*:read'], ['tokens:read', 'audit:read'])).toEqual(['*:read', 'audit:read', 'tokens:read']);
+  });
+
+  it('honours wildcards when telling whether a permission is granted', () => {
+    expect(isGranted('roles:read', ['*:read'])).toBe(true);
+    expect(isGranted('roles:write', ['*:read'])).toBe(false);
+    expect(isGranted('roles:write', ['*:*'])).toBe(true);
+  });
+});

@@ -1,0 +1,85 @@
+import { ChangeDetectionStrategy, Component, OnInit, inject } from '@angular/core';
+import { MatButtonModule } from '@angular/material/button';
+import { MatIconModule } from '@angular/material/icon';
+import { MatListModule } from '@angular/material/list';
+import { MatSidenavModule } from '@angular/material/sidenav';
+import { MatToolbarModule } from '@angular/material/toolbar';
+import { Router, RouterLink, RouterLinkActive, RouterOutlet } from '@angular/router';
+import { AuthApi } from '../api/auth.api';
+import { SessionStore } from '../core/session.store';
+
+export const NAV_ITEMS = [
+  { path: '/tokens', label: 'API tokens', icon: 'key' },
+  { path: '/roles', label: 'Roles', icon: 'roles' },
+  { path: '/users', label: 'Users', icon: 'users' },
+  { path: '/ip-allowlist', label: 'IP allowlist', icon: 'shield' },
+  { path: '/audit', label: 'Audit log', icon: 'history' },
+  { path: '/sessions', label: 'Sessions', icon: 'sessions' },
+] as const;
+
+/** The signed-in layout: toolbar with the user and "Log out", sidebar navigation, and the page. */
+@Component({
+  selector: 'app-shell',
+  changeDetection: ChangeDetectionStrategy.OnPush,
+  imports: [MatButtonModule, MatIconModule, MatListModule, MatSidenavModule, MatToolbarModule, RouterLink, RouterLinkActive, RouterOutlet],
+  template: `
+    <mat-toolbar class="toolbar">
+      <span class="brand"><mat-icon svgIcon="key" /> Tessera</span>
+      @if (session.me(); as me) {
+        <span class="org">{{ me.organization.name }}</span>
+      }
+      <span class="spacer"></span>
+      @if (session.me(); as me) {
+        <span class="user" aria-label="Signed in as">{{ me.name }}</span>
+      }
+      <button mat-button type="button" (click)="logout()"><mat-icon svgIcon="logout" />Log out</button>
+    </mat-toolbar>
+    <mat-sidenav-container class="container">
+      <mat-sidenav mode="side" opened class="nav" [disableClose]="true">
+        <nav aria-label="Main">
+          <mat-nav-list>
+            @for (item of nav; track item.path) {
+              <a mat-list-item [routerLink]="item.path" routerLinkActive #rla="routerLinkActive" [activated]="rla.isActive" [attr.aria-current]="rla.isActive ? 'page' : null">
+                <mat-icon matListItemIcon [svgIcon]="item.icon" />
+                <span matListItemTitle>{{ item.label }}</span>
+              </a>
+            }
+          </mat-nav-list>
+        </nav>
+      </mat-sidenav>
+      <mat-sidenav-content class="main">
+        <main><router-outlet /></main>
+      </mat-sidenav-content>
+    </mat-sidenav-container>
+  `,
+  styles: `
+    :host { display: flex; flex-direction: column; height: 100vh; }
+    .toolbar { position: relative; z-index: 3; background: var(--mat-sys-primary); color: var(--mat-sys-on-primary); gap: 12px; height: 56px; }
+    .toolbar button { color: inherit; }
+    .brand { display: inline-flex; align-items: center; gap: 8px; font: var(--mat-sys-title-large); }
+    .org { font: var(--mat-sys-body-medium); opacity: 0.8; }
+    .spacer { flex: 1; }
+    .user { font: var(--mat-sys-body-medium); }
+    .container { flex: 1; }
+    .nav { width: 208px; border-right: 1px solid var(--mat-sys-outline-variant); background: var(--mat-sys-surface-container-low); }
+    .main, main { height: 100%; }
+  `,
+})
+export class Shell implements OnInit {
+  protected readonly session = inject(SessionStore);
+  private readonly api = inject(AuthApi);
+  private readonly router = inject(Router);
+  protected readonly nav = NAV_ITEMS;
+
+  ngOnInit(): void {
+    this.api.me().subscribe({ next: (me) => this.session.me.set(me), error: () => undefined });
+  }
+
+  logout(): void {
+    const done = () => {
+      this.session.clear();
+      void this.router.navigateByUrl('/login');
+    };
+    this.api.logout().subscribe({ next: done, error: done });
+  }
+}

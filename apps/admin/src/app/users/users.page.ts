@@ -1,0 +1,153 @@
+import { DatePipe } from '@angular/common';
+import { ChangeDetectionStrategy, Component, OnInit, inject, signal } from '@angular/core';
+import { MatButtonModule } from '@angular/material/button';
+import { MatDialog } from '@angular/material/dialog';
+import { MatFormFieldModule } from '@angular/material/form-field';
+import { MatIconModule } from '@angular/material/icon';
+import { MatProgressBarModule } from '@angular/material/progress-bar';
+import { MatSelectChange, MatSelectModule } from '@angular/material/select';
+import { MatSlideToggleChange, MatSlideToggleModule } from '@angular/material/slide-toggle';
+import { MatTableModule } from '@angular/material/table';
+import type { RoleDto, UserDto } from '@tessera/domain';
+import { RolesApi } from '../api/roles.api';
+import { UsersApi } from '../api/users.api';
+import { Notify } from '../core/notify.service';
+import { UserDialog, UserDialogData } from './user-dialog';
+
+@Component({
+  selector: 'app-users-page',
+  changeDetection: ChangeDetectionStrategy.OnPush,
+  imports: [DatePipe, MatButtonModule, MatFormFieldModule, MatIconModule, MatProgressBarModule, MatSelectModule, MatSlideToggleModule, MatTableModule],
+  template: `
+    <div class="page">
+      <header class="page-head">
+        <div>
+          <h1>Users</h1>
+          <p class="sub">People who can sign in to this console. Their role decides what they may do.</p>
+        </div>
+        <button mat-flat-button type="button" (click)="add()"><mat-icon svgIcon="add" />Add user</button>
+      </header>
+      <div class="table-card">
+        @if (loading()) {
+          <mat-progress-bar mode="indeterminate" aria-label="Loading users" />
+        }
+        <table mat-table [dataSource]="users()" aria-label="Users">
+          <ng-container matColumnDef="displayName">
+            <th mat-header-cell *matHeaderCellDef>Name</th>
+            <td mat-cell *matCellDef="let u"><strong>{{ u.displayName }}</strong></td>
+          </ng-container>
+          <ng-container matColumnDef="email">
+            <th mat-header-cell *matHeaderCellDef>Email</th>
+            <td mat-cell *matCellDef="let u">{{ u.email }}</td>
+          </ng-container>
+          <ng-container matColumnDef="role">
+            <th mat-header-cell *matHeaderCellDef>Role</th>
+            <td mat-cell *matCellDef="let u">
+              <mat-form-field subscriptSizing="dynamic" class="role">
+                <mat-select [value]="u.roleId" (selectionChange)="changeRole(u, $event)" [aria-label]="'Role of ' + u.email">
+                  @for (r of roles(); track r.id) {
+                    <mat-option [value]="r.id">{{ r.name }}</mat-option>
+                  }
+                </mat-select>
+              </mat-form-field>
+            </td>
+          </ng-container>
+          <ng-container matColumnDef="active">
+            <th mat-header-cell *matHeaderCellDef>Active</th>
+            <td mat-cell *matCellDef="let u">
+              <mat-slide-toggle [checked]="u.active" (change)="toggleActive(u, $event)" [aria-label]="'Active: ' + u.email" />
+            </td>
+          </ng-container>
+          <ng-container matColumnDef="lastLoginAt">
+            <th mat-header-cell *matHeaderCellDef>Last login</th>
+            <td mat-cell *matCellDef="let u">
+              @if (u.lastLoginAt) {
+                {{ u.lastLoginAt | date: 'yyyy-MM-dd HH:mm' }}
+              } @else {
+                <span class="muted">Never</span>
+              }
+            </td>
+          </ng-container>
+          <ng-container matColumnDef="createdAt">
+            <th mat-header-cell *matHeaderCellDef>Added</th>
+            <td mat-cell *matCellDef="let u">{{ u.createdAt | date: 'yyyy-MM-dd' }}</td>
+          </ng-container>
+          <tr mat-header-row *matHeaderRowDef="columns"></tr>
+          <tr mat-row *matRowDef="let row; columns: columns"></tr>
+          <tr class="mat-mdc-row" *matNoDataRow>
+            <td class="empty" [attr.colspan]="columns.length">{{ loading() ? 'Loading users…' : 'No users.' }}</td>
+          </tr>
+        </table>
+      </div>
+    </div>
+  `,
+  styles: `
+    .role { width: 200px; }
+  `,
+})
+export class UsersPage implements OnInit {
+  private readonly api = inject(UsersApi);
+  private readonly rolesApi = inject(RolesApi);
+  private readonly dialog = inject(MatDialog);
+  private readonly notify = inject(Notify);
+  protected readonly columns = ['displayName', 'email', 'role', 'active', 'lastLoginAt', 'createdAt'];
+  protected readonly users = signal<UserDto[]>([]);
+  protected readonly roles = signal<RoleDto[]>([]);
+  protected readonly loading = signal(false);
+
+  ngOnInit(): void {
+    this.rolesApi.list().subscribe({ next: (r) => this.roles.set(r), error: () => undefined });
+    this.load();
+  }
+
+  load(): void {
+    this.loading.set(true);
+    this.api.list().subscribe({
+      next: (u) => {
+        this.users.set(u);
+        this.loading.set(false);
+      },
+      error: (e: unknown) => {
+        this.loading.set(false);
+        this.notify.failure('Could not load users', e);
+      },
+    });
+  }
+
+  add(): void {
+    this.dialog
+      .open<UserDialog, UserDialogData, UserDto>(UserDialog, { data: { roles: this.roles() }, width: '480px' })
+      .afterClosed()
+      .subscribe((u) => {
+        if (!u) return;
+        this.notify.success(`User ${u.email} added`);
+        this.load();
+      });
+  }
+
+  changeRole(user: UserDto, event: MatSelectChange): void {
+    this.api.update(user.id, { roleId: event.value as string }).subscribe({
+      next: () => {
+        this.notify.success(`Role of ${user.email} changed`);
+        this.load();
+      },
+      error: (e: unknown) => {
+        this.notify.failure(`Could not change the role of ${user.email}`, e);
+        this.load();
+      },
+    });
+  }
+
+  toggleActive(user: UserDto, event: MatSlideToggleChange): void {
+    this.api.update(user.id, { active: event.checked }).subscribe({
+      next: () => {
+        this.notify.success(`${user.email} ${event.checked ? 'activated' : 'deactivated'}`);
+        this.load();
+      },
+      error: (e: unknown) => {
+        event.source.checked = !event.checked;
+        this.notify.failure(`Could not change ${user.email}`, e);
+      },
+    });
+  }
+}
