@@ -1,10 +1,55 @@
-import { Module } from '@nestjs/common';
-import { AppController } from './app.controller';
-import { AppService } from './app.service';
+import { type DynamicModule, Module } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
+import { LoggerModule } from 'nestjs-pino';
+import { AccessModule } from '../access/access.module';
+import { AuditModule } from '../audit/audit.module';
+import { AuthModule } from '../auth/auth.module';
+import type { FirstStartReporter } from '../auth/first-start.service';
+import type { Clock } from '../common/clock';
+import { ProblemFilter } from '../common/problem.filter';
+import { SpaFallback } from '../common/spa-fallback';
+import type { AppConfig } from '../config/app-config';
+import { CoreModule } from '../config/config.module';
+import { DatabaseModule } from '../database/database.module';
+import { HealthModule } from '../health/health.module';
+import { IntrospectModule } from '../introspect/introspect.module';
+import { OrganizationsModule } from '../organizations/organizations.module';
+import { PermissionsModule } from '../permissions/permissions.module';
+import { RolesModule } from '../roles/roles.module';
+import { SecurityModule } from '../security/security.module';
+import { TokensModule } from '../tokens/tokens.module';
+import { UsersModule } from '../users/users.module';
+import { pinoHttpOptions } from './logging';
 
-@Module({
-  imports: [],
-  controllers: [AppController],
-  providers: [AppService],
-})
-export class AppModule {}
+export interface AppOptions {
+  /** Validated configuration; `databaseUrl` must be resolved (embedded server already started). */
+  config: AppConfig & { databaseUrl: string };
+  clock?: Clock;
+  firstStartReporter?: FirstStartReporter;
+}
+
+@Module({})
+export class AppModule {
+  static forRoot(options: AppOptions): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        CoreModule.forRoot(options),
+        LoggerModule.forRoot({ pinoHttp: pinoHttpOptions(options.config) }),
+        DatabaseModule.forRoot(options.config.databaseUrl),
+        AuditModule,
+        AuthModule,
+        HealthModule,
+        TokensModule,
+        RolesModule,
+        UsersModule,
+        OrganizationsModule,
+        SecurityModule,
+        PermissionsModule,
+        AccessModule,
+        IntrospectModule,
+      ],
+      providers: [SpaFallback, { provide: APP_FILTER, useClass: ProblemFilter }],
+    };
+  }
+}

@@ -1,0 +1,56 @@
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { Logger } from 'nestjs-pino';
+import { AppModule, type AppOptions } from './app.module';
+
+export const API_PREFIX = 'api/v1';
+export const BODY_LIMIT_BYTES = 64 * 1024;
+
+export interface CreateAppOptions extends AppOptions {
+  /** false: no Nest bootstrap logs (tests). */
+  bootLogs?: boolean;
+}
+
+/**
+ * Builds the whole Tessera api (Fastify adapter): /api/v1 routes, OpenAPI at /api/docs, the
+ * console at / with SPA fallback, 64 KiB body limit. Initialised but not listening.
+ * main.ts and the test harness both use it, so tests run the real app.
+ */
+export async function createTesseraApp(options: CreateAppOptions): Promise<NestFastifyApplication> {
+  const adapter = new FastifyAdapter({
+    bodyLimit: BODY_LIMIT_BYTES,
+    trustProxy: false, // the client IP is resolved by auth/client-ip.ts under TRUST_PROXY
+  });
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(options), adapter, {
+    bufferLogs: true,
+    logger: options.bootLogs === false ? false : undefined,
+  });
+  app.useLogger(app.get(Logger));
+  app.setGlobalPrefix(API_PREFIX);
+
+  const config = options.config;
+  const adminRoot = resolve(config.adminDist);
+  if (config.serveAdmin && existsSync(resolve(adminRoot, 'index.html'))) {
+    app.useStaticAssets({ root: adminRoot, prefix: '/', wildcard: true, index: ['index.html'] });
+  }
+
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('Tessera API')
+      .setDescription(
+        'Self-hostable API token service. Send `Authorization: Bearer <token>` (an API token `tsr_…` or a session token `tss_…` from auth/login). Errors are application/problem+json.',
+      )
+      .setVersion('1.0')
+      .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'tsr_… API token or tss_… session token' })
+      .build(),
+  );
+  SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs/openapi.json' });
+
+  await app.init();
+  await app.getHttpAdapter().getInstance().ready();
+  return app;
+}

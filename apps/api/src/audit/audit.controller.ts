@@ -1,0 +1,26 @@
+import { Controller, Get, Query } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { type AuditEventDto, type AuditQuery, auditQuerySchema, type Page } from '@tessera/domain';
+import { CurrentPrincipal, RequirePermission } from '../common/decorators';
+import type { Principal } from '../common/principal';
+import { ZodValidationPipe } from '../common/zod-validation.pipe';
+import { AuditQueryService } from './audit-query.service';
+import { AuditPage, AuditQueryParams } from './dto/audit.dto';
+
+@ApiTags('audit')
+@Controller('audit')
+export class AuditController {
+  constructor(private readonly audit: AuditQueryService) {}
+
+  @Get()
+  @RequirePermission('audit:read')
+  @ApiOperation({ summary: "The organization's audit trail, newest first" })
+  @ApiQuery({ type: AuditQueryParams })
+  @ApiOkResponse({ type: AuditPage })
+  list(
+    @CurrentPrincipal() who: Principal,
+    @Query(new ZodValidationPipe(auditQuerySchema)) query: AuditQuery,
+  ): Promise<Page<AuditEventDto>> {
+    return this.audit.list(who, query);
+  }
+}

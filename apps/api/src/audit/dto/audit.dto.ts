@@ -1,0 +1,92 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import type { Actor, AuditEventDto, Page } from '@tessera/domain';
+
+class ActorRef implements Actor {
+  @ApiProperty({ enum: ['user', 'token'] })
+  kind!: 'user' | 'token';
+
+  @ApiProperty({ format: 'uuid' })
+  id!: string;
+
+  @ApiProperty()
+  name!: string;
+}
+
+export class AuditEventResponse implements AuditEventDto {
+  @ApiProperty({ format: 'uuid' })
+  id!: string;
+
+  @ApiProperty({ format: 'date-time' })
+  at!: string;
+
+  @ApiProperty({ type: ActorRef, nullable: true })
+  actor!: Actor | null;
+
+  @ApiProperty({ example: 'token.create' })
+  action!: string;
+
+  @ApiProperty({ type: String, nullable: true, example: 'token' })
+  targetType!: string | null;
+
+  @ApiProperty({ type: String, nullable: true })
+  targetId!: string | null;
+
+  @ApiProperty({ type: String, nullable: true })
+  targetName!: string | null;
+
+  @ApiProperty({ type: String, nullable: true })
+  ip!: string | null;
+
+  @ApiProperty({ type: String, nullable: true })
+  userAgent!: string | null;
+
+  @ApiProperty({ enum: ['success', 'failure'] })
+  outcome!: 'success' | 'failure';
+
+  @ApiProperty({ type: String, nullable: true, example: 'revoked' })
+  reason!: string | null;
+
+  @ApiProperty({ type: 'object', additionalProperties: true })
+  details!: Record<string, unknown>;
+}
+
+export class AuditPage implements Page<AuditEventDto> {
+  @ApiProperty({ type: [AuditEventResponse] })
+  items!: AuditEventResponse[];
+
+  @ApiProperty()
+  total!: number;
+
+  @ApiProperty()
+  page!: number;
+
+  @ApiProperty()
+  pageSize!: number;
+}
+
+/** Query parameters of GET /audit (documentation only; validated by auditQuerySchema). */
+export class AuditQueryParams {
+  @ApiPropertyOptional({ description: 'Actor id, or part of the actor name' })
+  actor?: string;
+
+  @ApiPropertyOptional({ description: "Action ('token.create') or its prefix ('token')" })
+  action?: string;
+
+  @ApiPropertyOptional({ description: 'Target id, or part of the target name' })
+  target?: string;
+
+  @ApiPropertyOptional({ enum: ['success', 'failure'] })
+  outcome?: 'success' | 'failure';
+
+  @ApiPropertyOptional({ format: 'date-time', description: 'Events at or after' })
+  from?: string;
+
+  @ApiPropertyOptional({ format: 'date-time', description: 'Events before' })
+  to?: string;
+
+  @ApiPropertyOptional({ minimum: 1, default: 1 })
+  page?: number;
+
+  @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 20 })
+  pageSize?: number;
+}

@@ -1,0 +1,220 @@
+import { type CanActivate, type ExecutionContext, Inject, Injectable, Logger } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { AuthGuard } from '@nestjs/passport';
+import { accessDenied, type AccessDenial, decideAccess } from '@tessera/domain';
+import { AuditService } from '../audit/audit.service';
+import { CLOCK, type Clock } from '../common/clock';
+import { ACCESS_METADATA, type AccessRequirement } from '../common/decorators';
+import {
+  CONTEXT_KEY,
+  headerValue,
+  type HttpRequestLike,
+  PRINCIPAL_KEY,
+  type RequestContext,
+  requestPath,
+  socketAddress,
+} from '../common/http-request';
+import type { Principal } from '../common/principal';
+import { ProblemException } from '../common/problem';
+import { APP_CONFIG, type AppConfig } from '../config/app-config';
+import type { PresentedCredential } from './bearer.strategy';
+import { compileTrust, type CompiledTrust, resolveClientIp } from './client-ip';
+import { AuthFailureLimiter } from './failure-limiter';
+import { TokenVerifier, type VerifiedCredential } from './token-verifier';
+import { UsageRecorder } from './usage-recorder';
+
+const REALM = 'Bearer realm="tessera"';
+type Req = HttpRequestLike & Record<string, unknown>;
+
+/**
+ * The one global guard (SPEC §5). Deny by default: a route passes without credentials only with
+ * @Public(); a route with neither @Public, @Authenticated nor @RequirePermission is refused.
+ * Bearer parsing goes through passport-http-bearer (@nestjs/passport); the decision is
+ * `decideAccess` from @tessera/domain. Answers (problem+json, RFC 6750 challenges):
+ * no credentials 401; malformed header or token in the query string 400 invalid_request;
+ * bad/unknown/revoked/inactive/pending/expired 401 invalid_token; IP/origin/endpoint 403;
+ * missing permission 403 insufficient_scope. Repeated failures from one IP → 429 Retry-After.
+ */
+@Injectable()
+export class AccessGuard extends AuthGuard('bearer') implements CanActivate {
+  private readonly logger = new Logger(AccessGuard.name);
+  private readonly trust: CompiledTrust;
+
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly verifier: TokenVerifier,
+    private readonly limiter: AuthFailureLimiter,
+    private readonly usage: UsageRecorder,
+    private readonly audit: AuditService,
+    @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(APP_CONFIG) config: AppConfig,
+  ) {
+    super();
+    this.trust = compileTrust(config.trustProxy);
+  }
+
+  override async canActivate(ctx: ExecutionContext): Promise<boolean> {
+    const req = ctx.switchToHttp().getRequest<Req>();
+    const context = this.contextOf(req);
+    req[CONTEXT_KEY] = context;
+
+    const access = this.reflector.getAllAndOverride<AccessRequirement | undefined>(ACCESS_METADATA, [
+      ctx.getHandler(),
+      ctx.getClass(),
+    ]);
+    if (!access) {
+      this.logger.error(`${ctx.getClass().name}.${ctx.getHandler().name} has no access declaration; refused`);
+      throw new ProblemException(403, 'Forbidden', 'This route declares no access rule and is closed');
+    }
+    if (access.kind === 'public') return true;
+
+    const retryAfter = this.limiter.retryAfter(context.ip);
+    if (retryAfter !== null) {
+      throw new ProblemException(429, 'Too Many Requests', 'Too many failed authentications from this address', undefined, {
+        'retry-after': String(retryAfter),
+      });
+    }
+
+    if (hasAccessToken(req.query)) {
+      this.refuse(req, context, null, 'query_token');
+      throw invalidRequest('Tokens in the query string are refused; send Authorization: Bearer <token>');
+    }
+    if (hasAccessToken(req.body)) {
+      this.refuse(req, context, null, 'body_token');
+      throw invalidRequest('Tokens in the request body are refused; send Authorization: Bearer <token>');
+    }
+
+    await super.canActivate(ctx); // passport → handleRequest below → req.user
+    const presented = req['user'] as PresentedCredential;
+    req['user'] = undefined;
+
+    const now = this.clock.now();
+    const credential = presented.credential;
+    let denial: AccessDenial | null = null;
+    if (!presented.wellFormed) denial = accessDenied('malformed');
+    else if (credential && credential.graceUntil !== null && now >= credential.graceUntil) denial = accessDenied('unknown');
+    else {
+      const orgAllowlist = credential
+        ? await this.verifier.orgAllowlist(credential.organizationId)
+        : { matches: () => true, size: 0 };
+      const decision = decideAccess(
+        credential?.subject ?? null,
+        {
+          method: req.method,
+          path: requestPath(req),
+          ip: context.ip,
+          origin: context.origin,
+          requiredPermission: access.kind === 'permission' ? access.permission : null,
+          now,
+        },
+        orgAllowlist,
+      );
+      if (!decision.allowed) denial = decision;
+    }
+
+    if (denial) {
+      const countsAsFailure = denial.status === 401;
+      this.refuse(req, context, presented, denial.reason, countsAsFailure, denial.scope);
+      throw denialProblem(denial);
+    }
+
+    const c = credential as VerifiedCredential;
+    const principal: Principal = {
+      kind: c.kind === 'session' ? 'user' : 'token',
+      id: c.principalId,
+      name: c.name,
+      organizationId: c.organizationId,
+      organizationIsRoot: c.organizationIsRoot,
+      permissions: c.subject.rules.permissions,
+      permissionList: c.permissionList,
+      allowedIps: c.allowedIps,
+      validTo: c.validTo,
+      ip: context.ip,
+      userAgent: context.userAgent,
+    };
+    if (c.kind === 'session') principal.sessionId = c.id;
+    else principal.tokenId = c.id;
+    req[PRINCIPAL_KEY] = principal;
+    this.usage.touch(c.kind, c.id, context.ip, now);
+    return true;
+  }
+
+  /** Called by passport's callback: only header-level failures arrive here without a user. */
+  override handleRequest<T>(err: unknown, user: T, _info: unknown, ctx: ExecutionContext, status?: unknown): T {
+    if (err) throw err;
+    if (user) return user;
+    const req = ctx.switchToHttp().getRequest<Req>();
+    const context = req[CONTEXT_KEY] as RequestContext;
+    if (status === 400) {
+      this.refuse(req, context, null, 'invalid_request');
+      throw invalidRequest('The Authorization header is malformed; expected "Bearer <token>"');
+    }
+    throw new ProblemException(401, 'Unauthorized', 'Authentication required: send Authorization: Bearer <token>', undefined, {
+      'www-authenticate': REALM,
+    });
+  }
+
+  private contextOf(req: Req): RequestContext {
+    const existing = req[CONTEXT_KEY] as RequestContext | undefined;
+    if (existing) return existing;
+    return {
+      ip: resolveClientIp(socketAddress(req), headerValue(req, 'x-forwarded-for'), this.trust),
+      userAgent: headerValue(req, 'user-agent')?.slice(0, 500) ?? null,
+      origin: headerValue(req, 'origin') ?? null,
+    };
+  }
+
+  /** Audits a refused authentication (batched) and counts it against the IP when it is a failure. */
+  private refuse(
+    req: Req,
+    context: RequestContext,
+    presented: PresentedCredential | null,
+    reason: string,
+    countsAsFailure = true,
+    scope?: string,
+  ): void {
+    if (countsAsFailure) this.limiter.recordFailure(context.ip);
+    const c = presented?.credential ?? null;
+    const details: Record<string, unknown> = { method: req.method, path: requestPath(req) };
+    if (scope) details['scope'] = scope;
+    if (presented?.hint) details['hint'] = presented.hint;
+    if (context.origin) details['origin'] = context.origin.slice(0, 300);
+    this.audit.recordDenied({
+      organizationId: c?.organizationId ?? null,
+      actor: c ? { kind: c.kind === 'session' ? 'user' : 'token', id: c.principalId, name: c.name } : null,
+      action: 'auth.denied',
+      targetType: c ? c.kind : null,
+      targetId: c ? c.id : null,
+      targetName: c && c.kind === 'token' ? c.name : null,
+      ip: context.ip,
+      userAgent: context.userAgent,
+      outcome: 'failure',
+      reason,
+      details,
+    });
+  }
+}
+
+function hasAccessToken(source: unknown): boolean {
+  return typeof source === 'object' && source !== null && 'access_token' in source;
+}
+
+function invalidRequest(detail: string): ProblemException {
+  return new ProblemException(400, 'Bad Request', detail, undefined, {
+    'www-authenticate': `${REALM}, error="invalid_request", error_description="${detail.replace(/"/g, "'")}"`,
+  });
+}
+
+function denialProblem(d: AccessDenial): ProblemException {
+  if (d.status === 401) {
+    return new ProblemException(401, 'Unauthorized', 'The access token is invalid, expired or revoked', undefined, {
+      'www-authenticate': `${REALM}, error="invalid_token", error_description="The access token is invalid, expired or revoked"`,
+    });
+  }
+  if (d.error === 'insufficient_scope') {
+    return new ProblemException(403, 'Forbidden', d.message, undefined, {
+      'www-authenticate': `${REALM}, error="insufficient_scope", scope="${d.scope ?? ''}"`,
+    });
+  }
+  return new ProblemException(403, 'Forbidden', d.message);
+}

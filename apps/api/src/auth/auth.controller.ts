@@ -1,0 +1,67 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/common';
+import { ApiBody, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags, ApiTooManyRequestsResponse } from '@nestjs/swagger';
+import { type LoginInput, type LoginResponseDto, loginSchema, type MeDto, type Page, type SessionDto } from '@tessera/domain';
+import { Authenticated, CurrentPrincipal, CurrentRequestContext, Public } from '../common/decorators';
+import type { RequestContext } from '../common/http-request';
+import type { Principal } from '../common/principal';
+import { notFound } from '../common/problem';
+import { ZodValidationPipe } from '../common/zod-validation.pipe';
+import { AuthService } from './auth.service';
+import { LoginBody, LoginResponse, MeResponse, SessionPage } from './dto/auth.dto';
+
+@ApiTags('auth')
+@Controller('auth')
+export class AuthController {
+  constructor(private readonly auth: AuthService) {}
+
+  @Post('login')
+  @Public()
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Log in with email and password; returns a 3-hour session bearer token' })
+  @ApiBody({ type: LoginBody })
+  @ApiOkResponse({ type: LoginResponse })
+  @ApiTooManyRequestsResponse({ description: 'Too many failed authentications from this address (Retry-After)' })
+  login(
+    @Body(new ZodValidationPipe(loginSchema)) body: LoginInput,
+    @CurrentRequestContext() ctx: RequestContext,
+  ): Promise<LoginResponseDto> {
+    return this.auth.login(body, ctx);
+  }
+
+  @Post('logout')
+  @Authenticated()
+  @HttpCode(204)
+  @ApiOperation({ summary: 'End the current session' })
+  @ApiNoContentResponse()
+  logout(@CurrentPrincipal() who: Principal): Promise<void> {
+    return this.auth.logout(who);
+  }
+
+  @Get('me')
+  @Authenticated()
+  @ApiOperation({ summary: 'The caller (user or token), its organization and permissions' })
+  @ApiOkResponse({ type: MeResponse })
+  me(@CurrentPrincipal() who: Principal): Promise<MeDto> {
+    return this.auth.me(who);
+  }
+
+  @Get('sessions')
+  @Authenticated()
+  @ApiOperation({ summary: "The caller's 50 most recent sessions" })
+  @ApiOkResponse({ type: SessionPage })
+  sessions(@CurrentPrincipal() who: Principal): Promise<Page<SessionDto>> {
+    return this.auth.sessions(who);
+  }
+
+  @Delete('sessions/:id')
+  @Authenticated()
+  @HttpCode(204)
+  @ApiOperation({ summary: "End one of the caller's sessions" })
+  @ApiNoContentResponse()
+  endSession(
+    @CurrentPrincipal() who: Principal,
+    @Param('id', new ParseUUIDPipe({ exceptionFactory: () => notFound('Session') })) id: string,
+  ): Promise<void> {
+    return this.auth.endSession(who, id);
+  }
+}

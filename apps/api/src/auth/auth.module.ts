@@ -1,0 +1,37 @@
+import { Global, Module } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { PassportModule } from '@nestjs/passport';
+import { AccessGuard } from './access.guard';
+import { ChangeNotifier } from './auth-events';
+import { AuthController } from './auth.controller';
+import { AuthService } from './auth.service';
+import { BearerStrategy } from './bearer.strategy';
+import { AuthFailureLimiter } from './failure-limiter';
+import { FirstStartService } from './first-start.service';
+import { PasswordHasher } from './password-hasher';
+import { TokenVerifier } from './token-verifier';
+import { UsageRecorder } from './usage-recorder';
+
+/**
+ * Authentication for every route: the global AccessGuard (deny by default), the bearer strategy,
+ * login sessions, the first-start bootstrap. Global so features can inject ChangeNotifier,
+ * PasswordHasher and TokenVerifier without importing it.
+ */
+@Global()
+@Module({
+  imports: [PassportModule.register({ session: false })],
+  controllers: [AuthController],
+  providers: [
+    AuthService,
+    BearerStrategy,
+    TokenVerifier,
+    AuthFailureLimiter,
+    UsageRecorder,
+    PasswordHasher,
+    ChangeNotifier,
+    FirstStartService,
+    { provide: APP_GUARD, useClass: AccessGuard },
+  ],
+  exports: [ChangeNotifier, PasswordHasher, TokenVerifier, UsageRecorder, AuthFailureLimiter],
+})
+export class AuthModule {}

@@ -1,0 +1,224 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import {
+  generateTokenSecret,
+  hashTokenSecret,
+  type LoginInput,
+  type LoginResponseDto,
+  type MeDto,
+  type Page,
+  SESSION_PREFIX,
+  type SessionDto,
+  type UserDto,
+} from '@tessera/domain';
+import { DataSource } from 'typeorm';
+import { AuditService } from '../audit/audit.service';
+import { CLOCK, type Clock } from '../common/clock';
+import type { RequestContext } from '../common/http-request';
+import { actorOf, type Principal } from '../common/principal';
+import { badRequest, notFound, ProblemException } from '../common/problem';
+import { APP_CONFIG, type AppConfig } from '../config/app-config';
+import { Organization } from '../organizations/organization.entity';
+import { Role } from '../roles/role.entity';
+import { User } from '../users/user.entity';
+import { ChangeNotifier } from './auth-events';
+import { AuthFailureLimiter } from './failure-limiter';
+import { PasswordHasher } from './password-hasher';
+import { Session } from './session.entity';
+import { TokenVerifier } from './token-verifier';
+
+const RECENT_SESSIONS = 50;
+
+@Injectable()
+export class AuthService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly hasher: PasswordHasher,
+    private readonly limiter: AuthFailureLimiter,
+    private readonly verifier: TokenVerifier,
+    private readonly audit: AuditService,
+    private readonly notifier: ChangeNotifier,
+    @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  /** Email + password → a 3-hour `tss_` session. Unknown emails cost the same time as wrong passwords. */
+  async login(input: LoginInput, ctx: RequestContext): Promise<LoginResponseDto> {
+    this.throwIfLimited(ctx.ip);
+    const user = await this.dataSource
+      .getRepository(User)
+      .createQueryBuilder('u')
+      .addSelect('u.passwordHash')
+      .where('lower(u.email) = lower(:email)', { email: input.email.trim() })
+      .getOne();
+
+    const ok = user ? await this.hasher.verify(user.passwordHash, input.password) : await this.hasher.verifyDummy(input.password);
+    if (!user || !ok || !user.active) {
+      this.limiter.recordFailure(ctx.ip);
+      this.audit.recordDenied({
+        organizationId: user?.organizationId ?? null,
+        actor: null,
+        action: 'auth.login',
+        targetType: user ? 'user' : null,
+        targetId: user?.id ?? null,
+        targetName: user?.email ?? null,
+        ip: ctx.ip,
+        userAgent: ctx.userAgent,
+        outcome: 'failure',
+        reason: !user ? 'unknown_email' : !ok ? 'wrong_password' : 'user_inactive',
+      });
+      throw new ProblemException(401, 'Unauthorized', 'Invalid email or password');
+    }
+
+    const allowlist = await this.verifier.orgAllowlist(user.organizationId);
+    if (allowlist.size > 0 && !allowlist.matches(ctx.ip)) {
+      this.audit.recordDenied({
+        organizationId: user.organizationId,
+        actor: { kind: 'user', id: user.id, name: user.displayName },
+        action: 'auth.login',
+        targetType: 'user',
+        targetId: user.id,
+        targetName: user.email,
+        ip: ctx.ip,
+        userAgent: ctx.userAgent,
+        outcome: 'failure',
+        reason: 'org_ip_not_allowed',
+      });
+      throw new ProblemException(403, 'Forbidden', "The client IP address is not in the organization's IP allowlist");
+    }
+
+    const now = this.clock.now();
+    const secret = generateTokenSecret(SESSION_PREFIX);
+    const expiresAt = new Date(now.getTime() + this.config.sessionTtlSeconds * 1000);
+    await this.dataSource.transaction(async (m) => {
+      const session = await m.save(
+        m.create(Session, {
+          organizationId: user.organizationId,
+          userId: user.id,
+          secretHash: hashTokenSecret(secret),
+          createdAt: now,
+          expiresAt,
+          lastUsedAt: null,
+          ip: ctx.ip,
+          userAgent: ctx.userAgent,
+          endedAt: null,
+        }),
+      );
+      await m.update(User, { id: user.id }, { lastLoginAt: now });
+      await this.audit.record(
+        {
+          organizationId: user.organizationId,
+          actor: { kind: 'user', id: user.id, name: user.displayName },
+          action: 'auth.login',
+          targetType: 'session',
+          targetId: session.id,
+          ip: ctx.ip,
+          userAgent: ctx.userAgent,
+          outcome: 'success',
+        },
+        m,
+      );
+    });
+    user.lastLoginAt = now;
+    return { token: secret, expiresAt: expiresAt.toISOString(), user: await this.userDto(user) };
+  }
+
+  async logout(who: Principal): Promise<void> {
+    if (!who.sessionId) throw badRequest('Only session tokens log out; revoke an API token instead');
+    await this.endSessionById(who, who.sessionId, 'auth.logout');
+  }
+
+  async me(who: Principal): Promise<MeDto> {
+    const org = await this.dataSource.getRepository(Organization).findOneByOrFail({ id: who.organizationId });
+    const me: MeDto = {
+      kind: who.kind,
+      id: who.id,
+      name: who.name,
+      organization: { id: org.id, name: org.name },
+      permissions: who.permissionList,
+    };
+    if (who.sessionId) me.sessionId = who.sessionId;
+    if (who.tokenId) me.tokenId = who.tokenId;
+    return me;
+  }
+
+  /** The caller's most recent sessions (a token caller has none). */
+  async sessions(who: Principal): Promise<Page<SessionDto>> {
+    if (who.kind !== 'user') return { items: [], total: 0, page: 1, pageSize: RECENT_SESSIONS };
+    const [rows, total] = await this.dataSource.getRepository(Session).findAndCount({
+      where: { userId: who.id, organizationId: who.organizationId },
+      order: { createdAt: 'DESC' },
+      take: RECENT_SESSIONS,
+    });
+    return {
+      items: rows.map((s) => ({
+        id: s.id,
+        createdAt: s.createdAt.toISOString(),
+        expiresAt: s.expiresAt.toISOString(),
+        lastUsedAt: s.lastUsedAt?.toISOString() ?? null,
+        ip: s.ip,
+        userAgent: s.userAgent,
+        current: s.id === who.sessionId,
+        endedAt: s.endedAt?.toISOString() ?? null,
+      })),
+      total,
+      page: 1,
+      pageSize: RECENT_SESSIONS,
+    };
+  }
+
+  async endSession(who: Principal, sessionId: string): Promise<void> {
+    await this.endSessionById(who, sessionId, 'session.end');
+  }
+
+  private async endSessionById(who: Principal, sessionId: string, action: string): Promise<void> {
+    const now = this.clock.now();
+    await this.dataSource.transaction(async (m) => {
+      const session = await m.findOne(Session, {
+        where: { id: sessionId, userId: who.id, organizationId: who.organizationId },
+        lock: { mode: 'pessimistic_write' },
+      });
+      if (!session || who.kind !== 'user') throw notFound('Session', sessionId);
+      if (session.endedAt === null) {
+        await m.update(Session, { id: session.id }, { endedAt: now });
+        await this.notifier.notify(m, { kind: 'session', id: session.id });
+      }
+      await this.audit.record(
+        {
+          organizationId: who.organizationId,
+          actor: actorOf(who),
+          action,
+          targetType: 'session',
+          targetId: session.id,
+          ip: who.ip,
+          userAgent: who.userAgent,
+          outcome: 'success',
+        },
+        m,
+      );
+    });
+  }
+
+  private throwIfLimited(ip: string): void {
+    const retryAfter = this.limiter.retryAfter(ip);
+    if (retryAfter !== null) {
+      throw new ProblemException(429, 'Too Many Requests', 'Too many failed authentications from this address', undefined, {
+        'retry-after': String(retryAfter),
+      });
+    }
+  }
+
+  private async userDto(user: User): Promise<UserDto> {
+    const role = await this.dataSource.getRepository(Role).findOneBy({ id: user.roleId });
+    return {
+      id: user.id,
+      email: user.email,
+      displayName: user.displayName,
+      roleId: user.roleId,
+      roleName: role?.name ?? '',
+      active: user.active,
+      createdAt: user.createdAt.toISOString(),
+      lastLoginAt: user.lastLoginAt?.toISOString() ?? null,
+    };
+  }
+}

@@ -1,0 +1,39 @@
+/**
+ * The few request fields Tessera reads, common to Fastify and Express requests, so the
+ * guard and helpers stay adapter-light.
+ */
+export interface HttpRequestLike {
+  method: string;
+  url: string;
+  originalUrl?: string;
+  headers: Record<string, string | string[] | undefined>;
+  query?: unknown;
+  body?: unknown;
+  socket?: { remoteAddress?: string } | null;
+  raw?: { socket?: { remoteAddress?: string } | null };
+}
+
+/** Facts about the caller resolved once per request by the global guard (also on public routes). */
+export interface RequestContext {
+  ip: string;
+  userAgent: string | null;
+  origin: string | null;
+}
+
+export const PRINCIPAL_KEY = 'tesseraPrincipal';
+export const CONTEXT_KEY = 'tesseraContext';
+
+export function requestPath(req: HttpRequestLike): string {
+  const url = req.originalUrl ?? req.url ?? '/';
+  const q = url.indexOf('?');
+  return q === -1 ? url : url.slice(0, q);
+}
+
+export function headerValue(req: HttpRequestLike, name: string): string | undefined {
+  const v = req.headers[name];
+  return Array.isArray(v) ? v.join(',') : v;
+}
+
+export function socketAddress(req: HttpRequestLike): string {
+  return req.socket?.remoteAddress ?? req.raw?.socket?.remoteAddress ?? '';
+}

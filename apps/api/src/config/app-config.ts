@@ -1,0 +1,133 @@
+import { isValidIpRule, normalizeIpRule } from '@tessera/domain';
+import { z } from 'zod';
+
+/** How far X-Forwarded-For is believed. See auth/client-ip.ts. */
+export type TrustProxy = { mode: 'none' } | { mode: 'hops'; hops: number } | { mode: 'cidrs'; rules: string[] };
+
+export interface AppConfig {
+  port: number;
+  host: string;
+  /** null → embedded PostgreSQL in `${dataDir}/postgres`. */
+  databaseUrl: string | null;
+  dataDir: string;
+  embeddedPgPort: number | null;
+  adminEmail: string;
+  adminPassword: string | null;
+  trustProxy: TrustProxy;
+  permissionsFile: string | null;
+  authCache: boolean;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  adminDist: string;
+  /** Serve the console from adminDist at `/` (off in tests). */
+  serveAdmin: boolean;
+  /** Failed authentications per IP within the window before 429. */
+  authFailureLimit: number;
+  authFailureWindowSeconds: number;
+  /** How often usage data and refused-authentication audit rows are written. */
+  flushIntervalMs: number;
+  /** Session lifetime (3 hours). */
+  sessionTtlSeconds: number;
+}
+
+/** Injection token for the validated configuration: `@Inject(APP_CONFIG) config: AppConfig`. */
+export const APP_CONFIG = Symbol('APP_CONFIG');
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n  ${problems.join('\n  ')}`);
+  }
+}
+
+const NAMED_PROXY_RANGES: Record<string, string[]> = {
+  loopback: ['127.0.0.0/8', '::1/128'],
+  linklocal: ['169.254.0.0/16', 'fe80::/10'],
+  uniquelocal: ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', 'fc00::/7'],
+};
+
+export function parseTrustProxy(raw: string | undefined): TrustProxy {
+  const value = (raw ?? '').trim();
+  if (value === '' || value === 'false' || value === 'none' || value === '0') return { mode: 'none' };
+  if (/^\d+$/.test(value)) {
+    const hops = Number(value);
+    if (hops > 32) throw new Error('hop count must be 0..32');
+    return { mode: 'hops', hops };
+  }
+  const rules: string[] = [];
+  for (const item of value.split(',').map((s) => s.trim()).filter(Boolean)) {
+    const named = NAMED_PROXY_RANGES[item.toLowerCase()];
+    if (named) rules.push(...named);
+    else if (isValidIpRule(item)) rules.push(normalizeIpRule(item));
+    else throw new Error(`'${item}' is neither a hop count, an IP address, a CIDR nor loopback|linklocal|uniquelocal`);
+  }
+  return { mode: 'cidrs', rules };
+}
+
+const port = z.coerce.number().int().min(1).max(65535);
+const positiveInt = z.coerce.number().int().min(1);
+const onOff = z
+  .enum(['on', 'off', 'true', 'false', '1', '0'])
+  .transform((v) => v === 'on' || v === 'true' || v === '1');
+
+const envSchema = z.object({
+  PORT: port.default(3000),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
+    .optional(),
+  DATA_DIR: z.string().min(1).default('.data'),
+  EMBEDDED_PG_PORT: port.optional(),
+  ADMIN_EMAIL: z.string().trim().toLowerCase().pipe(z.email()).default('admin@tessera.local'),
+  ADMIN_PASSWORD: z.string().min(12, 'must be at least 12 characters').max(200).optional(),
+  TRUST_PROXY: z.string().optional(),
+  PERMISSIONS_FILE: z.string().min(1).optional(),
+  AUTH_CACHE: onOff.default(true),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  ADMIN_DIST: z.string().min(1).default('dist/apps/admin/browser'),
+  SERVE_ADMIN: onOff.default(true),
+  AUTH_FAILURE_LIMIT: positiveInt.max(100000).default(20),
+  AUTH_FAILURE_WINDOW_SECONDS: positiveInt.max(86400).default(60),
+  FLUSH_INTERVAL_MS: z.coerce.number().int().min(10).max(1000).default(1000),
+});
+
+/** Reads and validates the environment. Throws ConfigError naming every bad variable. */
+export function parseConfig(env: Record<string, string | undefined>): AppConfig {
+  // Empty strings count as unset (a common way to clear a variable).
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = envSchema.safeParse(cleaned);
+  const problems: string[] = [];
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) {
+      const name = String(issue.path[0] ?? '?');
+      const value = name.includes('PASSWORD') ? '(hidden)' : JSON.stringify(cleaned[name]);
+      problems.push(`${name}=${value}: ${issue.message}`);
+    }
+  }
+  let trustProxy: TrustProxy = { mode: 'none' };
+  try {
+    trustProxy = parseTrustProxy(cleaned['TRUST_PROXY']);
+  } catch (e) {
+    problems.push(`TRUST_PROXY=${JSON.stringify(cleaned['TRUST_PROXY'])}: ${(e as Error).message}`);
+  }
+  if (problems.length > 0 || !parsed.success) throw new ConfigError(problems);
+  const e = parsed.data;
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    databaseUrl: e.DATABASE_URL ?? null,
+    dataDir: e.DATA_DIR,
+    embeddedPgPort: e.EMBEDDED_PG_PORT ?? null,
+    adminEmail: e.ADMIN_EMAIL,
+    adminPassword: e.ADMIN_PASSWORD ?? null,
+    trustProxy,
+    permissionsFile: e.PERMISSIONS_FILE ?? null,
+    authCache: e.AUTH_CACHE,
+    logLevel: e.LOG_LEVEL,
+    adminDist: e.ADMIN_DIST,
+    serveAdmin: e.SERVE_ADMIN,
+    authFailureLimit: e.AUTH_FAILURE_LIMIT,
+    authFailureWindowSeconds: e.AUTH_FAILURE_WINDOW_SECONDS,
+    flushIntervalMs: e.FLUSH_INTERVAL_MS,
+    sessionTtlSeconds: 3 * 60 * 60,
+  };
+}

@@ -1,0 +1,32 @@
+import { type DynamicModule, Global, Module } from '@nestjs/common';
+import { ConfigModule } from '@nestjs/config';
+import { FIRST_START_REPORTER, type FirstStartReporter, printFirstStart } from '../auth/first-start.service';
+import { CLOCK, type Clock, systemClock } from '../common/clock';
+import { APP_CONFIG, type AppConfig } from './app-config';
+
+export interface CoreOptions {
+  config: AppConfig;
+  clock?: Clock;
+  firstStartReporter?: FirstStartReporter;
+}
+
+/**
+ * The validated configuration (APP_CONFIG, also readable through @nestjs/config's ConfigService as
+ * `config.get('tessera')`), the Clock and the first-start reporter, available everywhere.
+ */
+@Global()
+@Module({})
+export class CoreModule {
+  static forRoot(options: CoreOptions): DynamicModule {
+    return {
+      module: CoreModule,
+      imports: [ConfigModule.forRoot({ ignoreEnvFile: true, isGlobal: true, load: [() => ({ tessera: options.config })] })],
+      providers: [
+        { provide: APP_CONFIG, useValue: options.config },
+        { provide: CLOCK, useValue: options.clock ?? systemClock },
+        { provide: FIRST_START_REPORTER, useValue: options.firstStartReporter ?? printFirstStart },
+      ],
+      exports: [APP_CONFIG, CLOCK, FIRST_START_REPORTER],
+    };
+  }
+}
