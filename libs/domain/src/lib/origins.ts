@@ -2,7 +2,8 @@
  * Origin rules: `https://app.example.com`, `https://*.example.com`, optional
  * `:port`; `http` is accepted too (local development). `*.` stands for exactly
  * one DNS label (like a TLS wildcard certificate): it matches
- * `https://a.example.com`, not `https://example.com` nor `https://a.b.example.com`.
+ * `https://a.example.com`, not `https://example.com` nor `https://a.b.example.com`;
+ * the rest must have at least two labels (`https://*.com` is refused).
  * Host names compare case-insensitively; an absent port means the scheme's default.
  */
 
@@ -38,7 +39,11 @@ function parseRule(rule: string): ParsedOrigin | null {
   const scheme = m[1] as string;
   const port = parsePort(m[4], scheme);
   if (port < 0) return null;
-  return { scheme, wildcard: m[2] !== undefined, host: m[3] as string, port };
+  const wildcard = m[2] !== undefined;
+  const host = m[3] as string;
+  // '*.com' would let any site in a top-level domain through
+  if (wildcard && !host.includes('.')) return null;
+  return { scheme, wildcard, host, port };
 }
 
 function parseOrigin(origin: string): ParsedOrigin | null {
