@@ -1,21 +1,22 @@
-import { Injectable, PipeTransform } from '@nestjs/common';
-import type { ArgumentMetadata } from '@nestjs/common';
-import { ProblemException } from '../common/problem';
+import { Injectable } from '@nestjs/common';
+import type { ArgumentMetadata, PipeTransform } from '@nestjs/common';
+import { badRequest } from '../common/problem';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
- * Path ids are UUIDs. Anything else is answered 404 like an id that does not exist (or exists in
- * another organization): the caller learns nothing about what ids look like elsewhere, and
- * PostgreSQL never sees a malformed uuid.
+ * Path ids are UUIDs: anything else answers 400 problem+json naming the parameter (like the auth
+ * module's ParseUUIDPipe), so PostgreSQL never sees a malformed uuid. Well-formed ids that do not
+ * exist in the caller's organization answer 404 in the services.
  */
 @Injectable()
-export class UuidParamPipe implements PipeTransform<string, string> {
+export class UuidParamPipe implements PipeTransform<unknown, string> {
   constructor(private readonly what = 'Resource') {}
 
-  transform(value: string, metadata: ArgumentMetadata): string {
+  transform(value: unknown, metadata: ArgumentMetadata): string {
+    const name = metadata.data ?? 'id';
     if (typeof value !== 'string' || !UUID.test(value)) {
-      throw new ProblemException(404, 'Not Found', `${this.what} not found (${metadata.data ?? 'id'} is not a UUID)`);
+      throw badRequest(`${this.what} ${name} must be a UUID`, [{ field: name, message: 'must be a UUID' }]);
     }
     return value.toLowerCase();
   }
