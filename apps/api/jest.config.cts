@@ -1,10 +1,14 @@
 module.exports = {
   displayName: 'api',
   preset: '../../jest.preset.js',
-  testEnvironment: 'node',
+  // One embedded PostgreSQL per worker, started on first use (see src/testing/pg-environment.cjs).
+  testEnvironment: '<rootDir>/src/testing/pg-environment.cjs',
   transform: {
-    '^.+\\.[tj]s$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.spec.json' }]
+    '^.+\\.[tj]s$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.spec.json', isolatedModules: true }],
   },
   moduleFileExtensions: ['ts', 'js', 'html'],
-  coverageDirectory: '../../coverage/apps/api'
+  coverageDirectory: '../../coverage/apps/api',
+  // HTTP tests on a real PostgreSQL take seconds (server start, migrations, argon2).
+  testTimeout: 60_000,
+  maxWorkers: 2,
 };

@@ -12,6 +12,11 @@ export const BODY_LIMIT_BYTES = 64 * 1024;
 export interface CreateAppOptions extends AppOptions {
   /** false: no Nest bootstrap logs (tests). */
   bootLogs?: boolean;
+  /**
+   * false: no @fastify/static (console files, Swagger UI assets); the OpenAPI JSON stays. Tests use
+   * false because jest cannot load @fastify/static's ESM dependencies.
+   */
+  serveStatic?: boolean;
 }
 
 /**
@@ -33,7 +38,8 @@ export async function createTesseraApp(options: CreateAppOptions): Promise<NestF
 
   const config = options.config;
   const adminRoot = resolve(config.adminDist);
-  if (config.serveAdmin && existsSync(resolve(adminRoot, 'index.html'))) {
+  const serveStatic = options.serveStatic !== false;
+  if (serveStatic && config.serveAdmin && existsSync(resolve(adminRoot, 'index.html'))) {
     app.useStaticAssets({ root: adminRoot, prefix: '/', wildcard: true, index: ['index.html'] });
   }
 
@@ -48,7 +54,10 @@ export async function createTesseraApp(options: CreateAppOptions): Promise<NestF
       .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'tsr_… API token or tss_… session token' })
       .build(),
   );
-  SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs/openapi.json' });
+  SwaggerModule.setup('api/docs', app, document, {
+    jsonDocumentUrl: 'api/docs/openapi.json',
+    ui: serveStatic,
+  });
 
   await app.init();
   await app.getHttpAdapter().getInstance().ready();

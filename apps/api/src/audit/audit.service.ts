@@ -2,7 +2,6 @@ import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleIn
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { Actor } from '@tessera/domain';
 import { DataSource, type EntityManager } from 'typeorm';
-import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import { CLOCK, type Clock } from '../common/clock';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { AuditEvent } from './audit-event.entity';
@@ -25,7 +24,8 @@ export interface AuditEntry {
 }
 
 const MAX_BUFFERED = 10_000;
-type Row = QueryDeepPartialEntity<AuditEvent>;
+/** An audit_events row to insert (typed loosely: TypeORM's deep-partial type rejects jsonb records). */
+type Row = { [K in keyof AuditEvent]?: AuditEvent[K] };
 
 /**
  * Writes the audit trail. `record(entry, manager)` inserts inside the caller's transaction, so the
@@ -59,7 +59,7 @@ export class AuditService implements OnModuleInit, OnApplicationShutdown {
 
   async record(entry: AuditEntry, manager?: EntityManager): Promise<void> {
     const m = manager ?? this.dataSource.manager;
-    await m.insert(AuditEvent, this.toRow(entry));
+    await m.insert(AuditEvent, this.toRow(entry) as never);
   }
 
   /** Refused authentication: buffered, written within a flush interval. */
@@ -79,7 +79,7 @@ export class AuditService implements OnModuleInit, OnApplicationShutdown {
       this.buffer = [];
       try {
         for (let i = 0; i < rows.length; i += 500) {
-          await this.dataSource.manager.insert(AuditEvent, rows.slice(i, i + 500));
+          await this.dataSource.manager.insert(AuditEvent, rows.slice(i, i + 500) as never);
         }
         if (this.dropped > 0) {
           this.logger.warn(`${this.dropped} refused-authentication audit rows dropped (buffer full)`);
@@ -108,7 +108,7 @@ export class AuditService implements OnModuleInit, OnApplicationShutdown {
       userAgent: entry.userAgent ?? null,
       outcome: entry.outcome,
       reason: entry.reason ?? null,
-      details: (entry.details ?? {}) as Row['details'],
+      details: entry.details ?? {},
     };
   }
 }
