@@ -71,7 +71,8 @@ export const DENY_REASONS = [
 ] as const;
 export type DenyReason = (typeof DENY_REASONS)[number];
 
-export type AccessStepName = 'format' | 'lookup' | 'status' | 'org_ip' | 'ip' | 'origin' | 'endpoint' | 'permission';
+export type AccessStepName =
+  'format' | 'lookup' | 'status' | 'org_ip' | 'ip' | 'origin' | 'endpoint' | 'permission';
 
 export interface AccessStep {
   step: AccessStepName;
@@ -95,9 +96,16 @@ export type AccessDenial = Extract<AccessDecision, { allowed: false }>;
 
 /** The HTTP answer and a human message for each reason (one entry per reason, checked by the compiler). */
 export const DENY_RESPONSES: Readonly<
-  Record<DenyReason, { status: 401 | 403; error: 'invalid_token' | 'insufficient_scope' | null; message: string }>
+  Record<
+    DenyReason,
+    { status: 401 | 403; error: 'invalid_token' | 'insufficient_scope' | null; message: string }
+  >
 > = {
-  malformed: { status: 401, error: 'invalid_token', message: 'The token is malformed or its checksum is wrong' },
+  malformed: {
+    status: 401,
+    error: 'invalid_token',
+    message: 'The token is malformed or its checksum is wrong',
+  },
   unknown: { status: 401, error: 'invalid_token', message: 'The token is unknown' },
   revoked: { status: 401, error: 'invalid_token', message: 'The token has been revoked' },
   inactive: { status: 401, error: 'invalid_token', message: 'The token is deactivated' },
@@ -108,12 +116,36 @@ export const DENY_RESPONSES: Readonly<
     error: null,
     message: "The client IP address is not in the organization's IP allowlist",
   },
-  ip_blocked: { status: 403, error: null, message: "The client IP address is in the token's blocked IP list" },
-  ip_not_allowed: { status: 403, error: null, message: "The client IP address is not in the token's allowed IP list" },
-  origin_not_allowed: { status: 403, error: null, message: "The request origin is not in the token's allowed origins" },
-  endpoint_blocked: { status: 403, error: null, message: "The endpoint is in the token's blocked endpoints" },
-  endpoint_not_allowed: { status: 403, error: null, message: "The endpoint is not in the token's allowed endpoints" },
-  missing_permission: { status: 403, error: 'insufficient_scope', message: 'The token lacks the required permission' },
+  ip_blocked: {
+    status: 403,
+    error: null,
+    message: "The client IP address is in the token's blocked IP list",
+  },
+  ip_not_allowed: {
+    status: 403,
+    error: null,
+    message: "The client IP address is not in the token's allowed IP list",
+  },
+  origin_not_allowed: {
+    status: 403,
+    error: null,
+    message: "The request origin is not in the token's allowed origins",
+  },
+  endpoint_blocked: {
+    status: 403,
+    error: null,
+    message: "The endpoint is in the token's blocked endpoints",
+  },
+  endpoint_not_allowed: {
+    status: 403,
+    error: null,
+    message: "The endpoint is not in the token's allowed endpoints",
+  },
+  missing_permission: {
+    status: 403,
+    error: 'insufficient_scope',
+    message: 'The token lacks the required permission',
+  },
 };
 
 /** The deny reason for each status but active (checked by the compiler). */
@@ -125,14 +157,29 @@ export const STATUS_DENY_REASONS: Readonly<Record<Exclude<TokenStatus, 'active'>
 };
 
 /** A refusal for `reason`, e.g. `accessDenied('malformed')` when the secret fails its checksum. */
-export function accessDenied(reason: DenyReason, scope?: string, steps: AccessStep[] = []): AccessDenial {
+export function accessDenied(
+  reason: DenyReason,
+  scope?: string,
+  steps: AccessStep[] = [],
+): AccessDenial {
   const r = DENY_RESPONSES[reason];
-  const denial: AccessDenial = { allowed: false, status: r.status, error: r.error, reason, message: r.message, steps };
+  const denial: AccessDenial = {
+    allowed: false,
+    status: r.status,
+    error: r.error,
+    reason,
+    message: r.message,
+    steps,
+  };
   if (reason === 'missing_permission' && scope !== undefined) {
     denial.scope = scope;
     denial.message = `The token lacks the permission "${scope}"`;
   }
   return denial;
+}
+
+function addStep(steps: AccessStep[], step: AccessStepName, ok: boolean, detail: string): void {
+  steps.push({ step, ok, detail });
 }
 
 /**
@@ -151,59 +198,59 @@ export function decideAccess(
 ): AccessDecision {
   const explain = options?.explain === true;
   const steps: AccessStep[] = [];
-  const step = (name: AccessStepName, ok: boolean, detail: string): void => {
-    steps.push({ step: name, ok, detail });
-  };
 
   if (subject === null) {
-    if (explain) step('lookup', false, 'No token with this secret or id exists');
+    if (explain) addStep(steps, 'lookup', false, 'No token with this secret or id exists');
     return accessDenied('unknown', undefined, steps);
   }
-  if (explain) step('lookup', true, 'The token exists');
+  if (explain) addStep(steps, 'lookup', true, 'The token exists');
 
   const status = tokenStatus(subject, request.now);
   if (status !== 'active') {
     const reason = STATUS_DENY_REASONS[status];
-    if (explain) step('status', false, DENY_RESPONSES[reason].message);
+    if (explain) addStep(steps, 'status', false, DENY_RESPONSES[reason].message);
     return accessDenied(reason, undefined, steps);
   }
-  if (explain) step('status', true, 'The token is active');
+  if (explain) addStep(steps, 'status', true, 'The token is active');
 
   const { ip } = request;
   if (orgAllowlist.size > 0) {
     if (!orgAllowlist.matches(ip)) {
-      if (explain) step('org_ip', false, `${ip} is not in the organization's IP allowlist`);
+      if (explain)
+        addStep(steps, 'org_ip', false, `${ip} is not in the organization's IP allowlist`);
       return accessDenied('org_ip_not_allowed', undefined, steps);
     }
-    if (explain) step('org_ip', true, `${ip} is in the organization's IP allowlist`);
+    if (explain) addStep(steps, 'org_ip', true, `${ip} is in the organization's IP allowlist`);
   } else if (explain) {
-    step('org_ip', true, 'The organization has no IP allowlist');
+    addStep(steps, 'org_ip', true, 'The organization has no IP allowlist');
   }
 
   const rules = subject.rules;
   if (rules.blockedIps.size > 0 && (rules.blockedIps.matches(ip) || !isValidIp(ip))) {
-    if (explain) step('ip', false, `${ip} is blocked by the token's blocked IP list`);
+    if (explain) addStep(steps, 'ip', false, `${ip} is blocked by the token's blocked IP list`);
     return accessDenied('ip_blocked', undefined, steps);
   }
   if (rules.allowedIps.size > 0) {
     if (!rules.allowedIps.matches(ip)) {
-      if (explain) step('ip', false, `${ip} is not in the token's allowed IP list`);
+      if (explain) addStep(steps, 'ip', false, `${ip} is not in the token's allowed IP list`);
       return accessDenied('ip_not_allowed', undefined, steps);
     }
-    if (explain) step('ip', true, `${ip} is in the token's allowed IP list`);
+    if (explain) addStep(steps, 'ip', true, `${ip} is in the token's allowed IP list`);
   } else if (explain) {
-    step('ip', true, `${ip} is not blocked and the token allows any address`);
+    addStep(steps, 'ip', true, `${ip} is not blocked and the token allows any address`);
   }
 
   const origin = request.origin;
   if (origin !== undefined && origin !== null && rules.allowedOrigins.size > 0) {
     if (!rules.allowedOrigins.matches(origin)) {
-      if (explain) step('origin', false, `Origin ${origin} is not in the token's allowed origins`);
+      if (explain)
+        addStep(steps, 'origin', false, `Origin ${origin} is not in the token's allowed origins`);
       return accessDenied('origin_not_allowed', undefined, steps);
     }
-    if (explain) step('origin', true, `Origin ${origin} is allowed`);
+    if (explain) addStep(steps, 'origin', true, `Origin ${origin} is allowed`);
   } else if (explain) {
-    step(
+    addStep(
+      steps,
       'origin',
       true,
       origin === undefined || origin === null
@@ -214,28 +261,42 @@ export function decideAccess(
 
   const { method, path } = request;
   if (rules.blockedEndpoints.size > 0 && rules.blockedEndpoints.matches(method, path)) {
-    if (explain) step('endpoint', false, `${method} ${path} is in the token's blocked endpoints`);
+    if (explain)
+      addStep(steps, 'endpoint', false, `${method} ${path} is in the token's blocked endpoints`);
     return accessDenied('endpoint_blocked', undefined, steps);
   }
   if (rules.allowedEndpoints.size > 0) {
     if (!rules.allowedEndpoints.matches(method, path)) {
-      if (explain) step('endpoint', false, `${method} ${path} is not in the token's allowed endpoints`);
+      if (explain)
+        addStep(
+          steps,
+          'endpoint',
+          false,
+          `${method} ${path} is not in the token's allowed endpoints`,
+        );
       return accessDenied('endpoint_not_allowed', undefined, steps);
     }
-    if (explain) step('endpoint', true, `${method} ${path} is in the token's allowed endpoints`);
+    if (explain)
+      addStep(steps, 'endpoint', true, `${method} ${path} is in the token's allowed endpoints`);
   } else if (explain) {
-    step('endpoint', true, `${method} ${path} is not blocked and the token allows every endpoint`);
+    addStep(
+      steps,
+      'endpoint',
+      true,
+      `${method} ${path} is not blocked and the token allows every endpoint`,
+    );
   }
 
   const required = request.requiredPermission;
   if (required !== null) {
     if (!rules.permissions.grants(required)) {
-      if (explain) step('permission', false, `The token lacks the permission "${required}"`);
+      if (explain)
+        addStep(steps, 'permission', false, `The token lacks the permission "${required}"`);
       return accessDenied('missing_permission', required, steps);
     }
-    if (explain) step('permission', true, `The token holds "${required}"`);
+    if (explain) addStep(steps, 'permission', true, `The token holds "${required}"`);
   } else if (explain) {
-    step('permission', true, 'The route needs no permission');
+    addStep(steps, 'permission', true, 'The route needs no permission');
   }
 
   return { allowed: true, steps };

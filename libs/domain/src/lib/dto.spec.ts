@@ -62,7 +62,9 @@ describe('createTokenSchema', () => {
         allowedOrigins: ['ftp://x.com'],
       }),
     );
-    expect(errors['allowedIps.2']).toBe('"10.0.0.1/8" is not a valid IP address or CIDR (host bits set)');
+    expect(errors['allowedIps.2']).toBe(
+      '"10.0.0.1/8" is not a valid IP address or CIDR (host bits set)',
+    );
     expect(errors['blockedIps.0']).toBe('"fe80::1%eth0" has a zone id, which is not allowed');
     expect(errors['scopes.1']).toContain('"Tokens:Read" is not a valid permission');
     expect(errors['allowedEndpoints.0']).toContain('"FETCH /x" is not a valid endpoint rule');
@@ -70,18 +72,27 @@ describe('createTokenSchema', () => {
   });
 
   it('requires a name within the limit', () => {
-    expect(errorsOf(validate(createTokenSchema, { scopes: ['a:b'] }))['name']).toBe('Name must be a string');
-    expect(errorsOf(validate(createTokenSchema, { name: '   ', scopes: ['a:b'] }))['name']).toBe('Name is required');
-    expect(errorsOf(validate(createTokenSchema, { name: 'x'.repeat(101), scopes: ['a:b'] }))['name']).toBe(
-      'Name must be at most 100 characters',
+    expect(errorsOf(validate(createTokenSchema, { scopes: ['a:b'] }))['name']).toBe(
+      'Name must be a string',
     );
+    expect(errorsOf(validate(createTokenSchema, { name: '   ', scopes: ['a:b'] }))['name']).toBe(
+      'Name is required',
+    );
+    expect(
+      errorsOf(validate(createTokenSchema, { name: 'x'.repeat(101), scopes: ['a:b'] }))['name'],
+    ).toBe('Name must be at most 100 characters');
     expect(validate(createTokenSchema, { name: 'x'.repeat(100), scopes: ['a:b'] }).ok).toBe(true);
   });
 
   it('limits description and list lengths', () => {
     const tooMany = Array.from({ length: LIMITS.listMax + 1 }, (_, i) => `10.0.${i}.0/24`);
     const errors = errorsOf(
-      validate(createTokenSchema, { name: 'x', scopes: ['a:b'], description: 'd'.repeat(1001), allowedIps: tooMany }),
+      validate(createTokenSchema, {
+        name: 'x',
+        scopes: ['a:b'],
+        description: 'd'.repeat(1001),
+        allowedIps: tooMany,
+      }),
     );
     expect(errors['description']).toBe('Description must be at most 1000 characters');
     expect(errors['allowedIps']).toBe('At most 100 entries');
@@ -91,21 +102,33 @@ describe('createTokenSchema', () => {
     expect(errorsOf(validate(createTokenSchema, { name: 'x' }))['scopes']).toBe(
       'Choose a role or at least one permission (scopes)',
     );
-    expect(errorsOf(validate(createTokenSchema, { name: 'x', scopes: [] }))['scopes']).toBeDefined();
+    expect(
+      errorsOf(validate(createTokenSchema, { name: 'x', scopes: [] }))['scopes'],
+    ).toBeDefined();
   });
 
   it('needs validTo after validFrom, and ISO dates', () => {
     const base = { name: 'x', scopes: ['a:b'] };
     expect(
-      errorsOf(validate(createTokenSchema, { ...base, validFrom: '2031-01-01T00:00:00Z', validTo: '2030-01-01T00:00:00Z' }))[
-        'validTo'
-      ],
+      errorsOf(
+        validate(createTokenSchema, {
+          ...base,
+          validFrom: '2031-01-01T00:00:00Z',
+          validTo: '2030-01-01T00:00:00Z',
+        }),
+      )['validTo'],
     ).toBe('validTo must be later than validFrom');
-    expect(errorsOf(validate(createTokenSchema, { ...base, validTo: 'tomorrow' }))['validTo']).toContain('ISO 8601');
+    expect(
+      errorsOf(validate(createTokenSchema, { ...base, validTo: 'tomorrow' }))['validTo'],
+    ).toContain('ISO 8601');
   });
 
   it('rejects unknown fields by name', () => {
-    expect(errorsOf(validate(createTokenSchema, { name: 'x', scopes: ['a:b'], secret: 's', admin: true }))).toEqual({
+    expect(
+      errorsOf(
+        validate(createTokenSchema, { name: 'x', scopes: ['a:b'], secret: 's', admin: true }),
+      ),
+    ).toEqual({
       secret: 'Unknown field "secret"',
       admin: 'Unknown field "admin"',
     });
@@ -137,21 +160,44 @@ describe('updateTokenSchema', () => {
 
 describe('tokenListQuerySchema', () => {
   it('coerces query strings and fills defaults', () => {
-    expect(validate(tokenListQuerySchema, {})).toEqual({ ok: true, value: { page: 1, pageSize: 20 } });
-    expect(validate(tokenListQuerySchema, { page: '3', pageSize: '50', status: 'expired', sort: '-validTo' })).toEqual({
+    expect(validate(tokenListQuerySchema, {})).toEqual({
+      ok: true,
+      value: { page: 1, pageSize: 20 },
+    });
+    expect(
+      validate(tokenListQuerySchema, {
+        page: '3',
+        pageSize: '50',
+        status: 'expired',
+        sort: '-validTo',
+      }),
+    ).toEqual({
       ok: true,
       value: { page: 3, pageSize: 50, status: 'expired', sort: '-validTo' },
     });
   });
 
   it('names bad paging, status and sort values', () => {
-    const errors = errorsOf(validate(tokenListQuerySchema, { page: '0', pageSize: '101', status: 'dead', sort: 'secret' }));
+    const errors = errorsOf(
+      validate(tokenListQuerySchema, {
+        page: '0',
+        pageSize: '101',
+        status: 'dead',
+        sort: 'secret',
+      }),
+    );
     expect(errors['page']).toBe('page must be at least 1');
     expect(errors['pageSize']).toBe('pageSize must be at most 100');
-    expect(errors['status']).toContain('status must be one of revoked, inactive, pending, expired, active');
+    expect(errors['status']).toContain(
+      'status must be one of revoked, inactive, pending, expired, active',
+    );
     expect(errors['sort']).toContain('sort must be one of');
-    expect(errorsOf(validate(tokenListQuerySchema, { page: 'abc' }))['page']).toBe('page must be a number');
-    expect(errorsOf(validate(tokenListQuerySchema, { page: '1.5' }))['page']).toBe('page must be a whole number');
+    expect(errorsOf(validate(tokenListQuerySchema, { page: 'abc' }))['page']).toBe(
+      'page must be a number',
+    );
+    expect(errorsOf(validate(tokenListQuerySchema, { page: '1.5' }))['page']).toBe(
+      'page must be a whole number',
+    );
   });
 });
 
@@ -170,13 +216,15 @@ describe('regenerateTokenSchema', () => {
 
 describe('role schemas', () => {
   it('needs a name and at least one valid permission', () => {
-    expect(validate(createRoleSchema, { name: 'Auditors', permissions: ['audit:read'] }).ok).toBe(true);
-    expect(errorsOf(validate(createRoleSchema, { name: 'R', permissions: [] }))['permissions']).toBe(
-      'A role needs at least one permission',
+    expect(validate(createRoleSchema, { name: 'Auditors', permissions: ['audit:read'] }).ok).toBe(
+      true,
     );
-    expect(errorsOf(validate(createRoleSchema, { name: 'R', permissions: ['audit'] }))['permissions.0']).toContain(
-      '"audit" is not a valid permission',
-    );
+    expect(
+      errorsOf(validate(createRoleSchema, { name: 'R', permissions: [] }))['permissions'],
+    ).toBe('A role needs at least one permission');
+    expect(
+      errorsOf(validate(createRoleSchema, { name: 'R', permissions: ['audit'] }))['permissions.0'],
+    ).toContain('"audit" is not a valid permission');
   });
 
   it('lets an update change any one field', () => {
@@ -186,7 +234,12 @@ describe('role schemas', () => {
 });
 
 describe('user and login schemas', () => {
-  const user = { email: ' Ada@Example.COM ', displayName: 'Ada', password: 'correct horse battery', roleId: ROLE_ID };
+  const user = {
+    email: ' Ada@Example.COM ',
+    displayName: 'Ada',
+    password: 'correct horse battery',
+    roleId: ROLE_ID,
+  };
 
   it('accepts a user and lower-cases the email', () => {
     const r = validate(createUserSchema, user);
@@ -194,7 +247,9 @@ describe('user and login schemas', () => {
   });
 
   it('names a bad email, short password and bad role id', () => {
-    const errors = errorsOf(validate(createUserSchema, { ...user, email: 'nope', password: 'short', roleId: 'x' }));
+    const errors = errorsOf(
+      validate(createUserSchema, { ...user, email: 'nope', password: 'short', roleId: 'x' }),
+    );
     expect(errors['email']).toBe('Email must be a valid email address');
     expect(errors['password']).toBe('Password must be at least 12 characters');
     expect(errors['roleId']).toBe('roleId must be a UUID');
@@ -202,33 +257,48 @@ describe('user and login schemas', () => {
 
   it('lets an update change active or the password alone', () => {
     expect(validate(updateUserSchema, { active: false }).ok).toBe(true);
-    expect(errorsOf(validate(updateUserSchema, { active: 'no' }))['active']).toBe('active must be true or false');
+    expect(errorsOf(validate(updateUserSchema, { active: 'no' }))['active']).toBe(
+      'active must be true or false',
+    );
   });
 
   it('takes any non-empty password at login', () => {
     expect(validate(loginSchema, { email: 'a@b.co', password: 'x' }).ok).toBe(true);
-    expect(errorsOf(validate(loginSchema, { email: 'a@b.co', password: '' }))['password']).toBe('Password is required');
+    expect(errorsOf(validate(loginSchema, { email: 'a@b.co', password: '' }))['password']).toBe(
+      'Password is required',
+    );
   });
 
   it('creates an organization with its first admin', () => {
-    expect(validate(createOrganizationSchema, { name: 'Acme', adminEmail: 'root@acme.test' }).ok).toBe(true);
-    expect(errorsOf(validate(createOrganizationSchema, { name: 'Acme' }))['adminEmail']).toBe('Email must be a string');
+    expect(
+      validate(createOrganizationSchema, { name: 'Acme', adminEmail: 'root@acme.test' }).ok,
+    ).toBe(true);
+    expect(errorsOf(validate(createOrganizationSchema, { name: 'Acme' }))['adminEmail']).toBe(
+      'Email must be a string',
+    );
   });
 });
 
 describe('ipAllowlistSchema', () => {
   it('accepts entries with notes and a force flag', () => {
     expect(
-      validate(ipAllowlistSchema, { entries: [{ cidr: '10.0.0.0/8', note: 'office' }, { cidr: '::1' }], force: true }).ok,
+      validate(ipAllowlistSchema, {
+        entries: [{ cidr: '10.0.0.0/8', note: 'office' }, { cidr: '::1' }],
+        force: true,
+      }).ok,
     ).toBe(true);
     expect(validate(ipAllowlistSchema, { entries: [] }).ok).toBe(true);
   });
 
   it('names the bad entry', () => {
     const errors = errorsOf(
-      validate(ipAllowlistSchema, { entries: [{ cidr: '10.0.0.0/8' }, { cidr: '10.0.0.1/8', note: 'n'.repeat(201) }] }),
+      validate(ipAllowlistSchema, {
+        entries: [{ cidr: '10.0.0.0/8' }, { cidr: '10.0.0.1/8', note: 'n'.repeat(201) }],
+      }),
     );
-    expect(errors['entries.1.cidr']).toBe('"10.0.0.1/8" is not a valid IP address or CIDR (host bits set)');
+    expect(errors['entries.1.cidr']).toBe(
+      '"10.0.0.1/8" is not a valid IP address or CIDR (host bits set)',
+    );
     expect(errors['entries.1.note']).toBe('note must be at most 200 characters');
   });
 });
@@ -236,12 +306,25 @@ describe('ipAllowlistSchema', () => {
 describe('auditQuerySchema', () => {
   it('accepts filters and paging', () => {
     expect(
-      validate(auditQuerySchema, { outcome: 'failure', from: '2030-01-01T00:00:00Z', action: 'token.create', page: '2' }),
+      validate(auditQuerySchema, {
+        outcome: 'failure',
+        from: '2030-01-01T00:00:00Z',
+        action: 'token.create',
+        page: '2',
+      }),
     ).toEqual({
       ok: true,
-      value: { outcome: 'failure', from: '2030-01-01T00:00:00Z', action: 'token.create', page: 2, pageSize: 20 },
+      value: {
+        outcome: 'failure',
+        from: '2030-01-01T00:00:00Z',
+        action: 'token.create',
+        page: 2,
+        pageSize: 20,
+      },
     });
-    expect(errorsOf(validate(auditQuerySchema, { outcome: 'maybe' }))['outcome']).toBe('outcome must be success or failure');
+    expect(errorsOf(validate(auditQuerySchema, { outcome: 'maybe' }))['outcome']).toBe(
+      'outcome must be success or failure',
+    );
   });
 });
 
@@ -260,7 +343,13 @@ describe('explainRequestSchema', () => {
 
   it('names bad ip, method, path and permission', () => {
     const errors = errorsOf(
-      validate(explainRequestSchema, { tokenId: ROLE_ID, method: 'FETCH', path: 'tokens', ip: '10.0.0.0/8', permission: 'x' }),
+      validate(explainRequestSchema, {
+        tokenId: ROLE_ID,
+        method: 'FETCH',
+        path: 'tokens',
+        ip: '10.0.0.0/8',
+        permission: 'x',
+      }),
     );
     expect(Object.keys(errors).sort()).toEqual(['ip', 'method', 'path', 'permission']);
   });
@@ -268,7 +357,9 @@ describe('explainRequestSchema', () => {
 
 describe('introspectSchema', () => {
   it('takes a token and an optional hint', () => {
-    expect(validate(introspectSchema, { token: 'tsr_x', token_type_hint: 'access_token' }).ok).toBe(true);
+    expect(validate(introspectSchema, { token: 'tsr_x', token_type_hint: 'access_token' }).ok).toBe(
+      true,
+    );
     expect(validate(introspectSchema, {}).ok).toBe(false);
   });
 });

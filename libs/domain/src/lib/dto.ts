@@ -23,7 +23,8 @@ export const LIMITS = {
   queryMax: 200,
 } as const;
 
-const quoted = (value: string): string => JSON.stringify(value.length > 80 ? `${value.slice(0, 80)}…` : value);
+const quoted = (value: string): string =>
+  JSON.stringify(value.length > 80 ? `${value.slice(0, 80)}…` : value);
 
 const nameSchema = z
   .string({ error: 'Name must be a string' })
@@ -33,12 +34,17 @@ const nameSchema = z
 
 const descriptionSchema = z
   .string({ error: 'Description must be a string' })
-  .max(LIMITS.descriptionMax, { error: `Description must be at most ${LIMITS.descriptionMax} characters` });
+  .max(LIMITS.descriptionMax, {
+    error: `Description must be at most ${LIMITS.descriptionMax} characters`,
+  });
 
 const uuidSchema = (what: string) => z.uuid({ error: `${what} must be a UUID` });
 
 const isoDateTime = (what: string) =>
-  z.iso.datetime({ offset: true, error: `${what} must be an ISO 8601 date-time, e.g. 2030-01-31T00:00:00Z` });
+  z.iso.datetime({
+    offset: true,
+    error: `${what} must be an ISO 8601 date-time, e.g. 2030-01-31T00:00:00Z`,
+  });
 
 /** A list of rule strings, each checked by `problem` (which names the entry when it is wrong). */
 function ruleList(what: string, problem: (entry: string) => string | null) {
@@ -134,13 +140,18 @@ const pageFields = {
 };
 
 const queryText = (what: string) =>
-  z.string({ error: `${what} must be a string` }).trim().max(LIMITS.queryMax, { error: `${what} is too long` });
+  z
+    .string({ error: `${what} must be a string` })
+    .trim()
+    .max(LIMITS.queryMax, { error: `${what} is too long` });
 
 export const tokenListQuerySchema = z.strictObject({
   q: queryText('q').optional(),
   guid: queryText('guid').optional(),
   scope: queryText('scope').optional(),
-  status: z.enum(TOKEN_STATUSES, { error: `status must be one of ${TOKEN_STATUSES.join(', ')}` }).optional(),
+  status: z
+    .enum(TOKEN_STATUSES, { error: `status must be one of ${TOKEN_STATUSES.join(', ')}` })
+    .optional(),
   sort: z.enum(TOKEN_SORTS, { error: `sort must be one of ${TOKEN_SORTS.join(', ')}` }).optional(),
   ...pageFields,
 });
@@ -150,7 +161,9 @@ export const regenerateTokenSchema = z.strictObject({
     .number({ error: 'graceSeconds must be a number' })
     .int({ error: 'graceSeconds must be a whole number' })
     .min(0, { error: 'graceSeconds must be at least 0' })
-    .max(LIMITS.graceSecondsMax, { error: `graceSeconds must be at most ${LIMITS.graceSecondsMax}` })
+    .max(LIMITS.graceSecondsMax, {
+      error: `graceSeconds must be at most ${LIMITS.graceSecondsMax}`,
+    })
     .default(0),
 });
 
@@ -199,7 +212,9 @@ export const loginSchema = z.strictObject({
   password: z
     .string({ error: 'Password must be a string' })
     .min(1, { error: 'Password is required' })
-    .max(LIMITS.passwordMax, { error: `Password must be at most ${LIMITS.passwordMax} characters` }),
+    .max(LIMITS.passwordMax, {
+      error: `Password must be at most ${LIMITS.passwordMax} characters`,
+    }),
 });
 
 export const createOrganizationSchema = z.strictObject({
@@ -271,7 +286,9 @@ export const explainRequestSchema = z.strictObject({
 });
 
 export const introspectSchema = z.strictObject({
-  token: z.string({ error: 'token must be a string' }).max(LIMITS.ruleMax, { error: 'token is too long' }),
+  token: z
+    .string({ error: 'token must be a string' })
+    .max(LIMITS.ruleMax, { error: 'token is too long' }),
   token_type_hint: z.string({ error: 'token_type_hint must be a string' }).max(100).optional(),
 });
 
@@ -308,7 +325,10 @@ export function validate<T>(
     const base = issue.path.map(String).join('.');
     if (issue.code === 'unrecognized_keys') {
       for (const key of issue.keys) {
-        errors.push({ field: base ? `${base}.${key}` : key, message: `Unknown field ${quoted(key)}` });
+        errors.push({
+          field: base ? `${base}.${key}` : key,
+          message: `Unknown field ${quoted(key)}`,
+        });
       }
     } else {
       errors.push({ field: base, message: issue.message });

@@ -1,5 +1,10 @@
 import fc from 'fast-check';
-import { HTTP_METHODS, createEndpointMatcher, endpointRuleMatches, isValidEndpointRule } from './endpoints';
+import {
+  HTTP_METHODS,
+  createEndpointMatcher,
+  endpointRuleMatches,
+  isValidEndpointRule,
+} from './endpoints';
 
 describe('isValidEndpointRule', () => {
   it.each([
@@ -116,7 +121,8 @@ describe('endpoint matching (properties)', () => {
       fc.property(arbRule, arbRequest, (rule, req) => {
         const path = `/${req.segments.join('/')}`;
         const expected =
-          (rule.method === '*' || rule.method === req.method.toUpperCase()) && modelMatch(rule.segments, req.segments);
+          (rule.method === '*' || rule.method === req.method.toUpperCase()) &&
+          modelMatch(rule.segments, req.segments);
         expect(endpointRuleMatches(rule.text, req.method, path)).toBe(expected);
       }),
       { numRuns: 2000 },
@@ -129,7 +135,9 @@ describe('endpoint matching (properties)', () => {
         const path = `/${req.segments.join('/')}`;
         const m = createEndpointMatcher(rules.map((r) => r.text));
         expect(m.size).toBe(rules.length);
-        expect(m.matches(req.method, path)).toBe(rules.some((r) => endpointRuleMatches(r.text, req.method, path)));
+        expect(m.matches(req.method, path)).toBe(
+          rules.some((r) => endpointRuleMatches(r.text, req.method, path)),
+        );
       }),
       { numRuns: 1000 },
     );
@@ -143,6 +151,8 @@ describe('createEndpointMatcher', () => {
   });
 
   it('throws on an invalid rule, naming it', () => {
-    expect(() => createEndpointMatcher(['GET /ok', 'FETCH /x'])).toThrow('"FETCH /x" is not a valid endpoint rule');
+    expect(() => createEndpointMatcher(['GET /ok', 'FETCH /x'])).toThrow(
+      '"FETCH /x" is not a valid endpoint rule',
+    );
   });
 });

@@ -18,7 +18,8 @@ interface CompiledRule {
 const METHODS: ReadonlySet<string> = new Set(HTTP_METHODS);
 
 function compileRule(rule: string): CompiledRule | null {
-  if (typeof rule !== 'string' || rule.length === 0 || rule.length > ENDPOINT_RULE_MAX_LENGTH) return null;
+  if (typeof rule !== 'string' || rule.length === 0 || rule.length > ENDPOINT_RULE_MAX_LENGTH)
+    return null;
   const space = rule.indexOf(' ');
   if (space <= 0 || rule.indexOf(' ', space + 1) >= 0) return null;
   const method = rule.slice(0, space).toUpperCase();
@@ -53,10 +54,12 @@ function decodeUnreserved(segment: string): string {
 }
 
 function requestSegments(path: string): string[] | null {
-  if (typeof path !== 'string' || !path.startsWith('/')) return null;
-  const q = path.search(/[?#]/);
-  const p = q >= 0 ? path.slice(0, q) : path;
-  return splitPath(p).map(decodeUnreserved);
+  if (typeof path !== 'string' || path.charCodeAt(0) !== 47 /* / */) return null;
+  let cut = path.indexOf('?');
+  const hash = path.indexOf('#');
+  if (hash >= 0 && (cut < 0 || hash < cut)) cut = hash;
+  const segments = splitPath(cut >= 0 ? path.slice(0, cut) : path);
+  return path.includes('%') ? segments.map(decodeUnreserved) : segments;
 }
 
 function matchesCompiled(rule: CompiledRule, method: string, segments: readonly string[]): boolean {
@@ -102,7 +105,8 @@ export interface EndpointMatcher {
 export function createEndpointMatcher(rules: readonly string[]): EndpointMatcher {
   const compiled = rules.map((rule) => {
     const c = compileRule(rule);
-    if (!c) throw new Error(`${JSON.stringify(String(rule).slice(0, 100))} is not a valid endpoint rule`);
+    if (!c)
+      throw new Error(`${JSON.stringify(String(rule).slice(0, 100))} is not a valid endpoint rule`);
     return c;
   });
   return {

@@ -1,6 +1,13 @@
 import fc from 'fast-check';
 import * as ipaddr from 'ipaddr.js';
-import { createIpMatcher, ipRuleProblem, ipRulesCover, isValidIp, isValidIpRule, normalizeIpRule } from './ip';
+import {
+  createIpMatcher,
+  ipRuleProblem,
+  ipRulesCover,
+  isValidIp,
+  isValidIpRule,
+  normalizeIpRule,
+} from './ip';
 
 // ---------------------------------------------------------------------------
 // An independent model: addresses and rules as BigInt values and ranges.
@@ -79,8 +86,14 @@ const u128 = fc.bigInt({ min: 0n, max: (1n << 128n) - 1n });
 
 /** A random rule with its text in some legal spelling. */
 const arbRule = fc.oneof(
-  fc.record({ value: u32, prefix: fc.integer({ min: 0, max: 32 }), mapped: fc.boolean(), style: fc.nat(15) }).map(
-    ({ value, prefix, mapped, style }) => {
+  fc
+    .record({
+      value: u32,
+      prefix: fc.integer({ min: 0, max: 32 }),
+      mapped: fc.boolean(),
+      style: fc.nat(15),
+    })
+    .map(({ value, prefix, mapped, style }) => {
       const host = (1n << BigInt(32 - prefix)) - 1n;
       const start = value & ~host & 0xffffffffn;
       const model: ModelRule = { family: 4, start, end: start | host };
@@ -88,54 +101,80 @@ const arbRule = fc.oneof(
       const p = mapped ? prefix + 96 : prefix;
       const text = prefix === 32 && style & 1 ? addr : `${addr}/${p}`;
       return { text, model };
-    },
-  ),
-  fc.record({ value: u128, prefix: fc.integer({ min: 0, max: 128 }), style: fc.nat(15) }).map(({ value, prefix, style }) => {
-    const host = (1n << BigInt(128 - prefix)) - 1n;
-    let start = value & ~host & ((1n << 128n) - 1n);
-    // a network inside ::ffff:0:0/96 is spelled as IPv4 by the mapped branch above
-    if (start >> 32n === 0xffffn) start = 0n;
-    const model: ModelRule = { family: 6, start, end: start | host };
-    const addr = v6Text(start, style);
-    return { text: prefix === 128 && style & 1 ? addr : `${addr}/${prefix}`, model };
-  }),
+    }),
+  fc
+    .record({ value: u128, prefix: fc.integer({ min: 0, max: 128 }), style: fc.nat(15) })
+    .map(({ value, prefix, style }) => {
+      const host = (1n << BigInt(128 - prefix)) - 1n;
+      let start = value & ~host & ((1n << 128n) - 1n);
+      // a network inside ::ffff:0:0/96 is spelled as IPv4 by the mapped branch above
+      if (start >> 32n === 0xffffn) start = 0n;
+      const model: ModelRule = { family: 6, start, end: start | host };
+      const addr = v6Text(start, style);
+      return { text: prefix === 128 && style & 1 ? addr : `${addr}/${prefix}`, model };
+    }),
 );
 
 /** A random address, often near the edge of one of the rules. */
 function arbAddressNear(rules: ModelRule[]) {
   const near = rules.length
-    ? fc.record({ i: fc.nat(rules.length - 1), where: fc.integer({ min: 0, max: 4 }), off: u32 }).map(({ i, where, off }) => {
-        const r = rules[i] as ModelRule;
-        const max = r.family === 4 ? 0xffffffffn : (1n << 128n) - 1n;
-        const size = r.end - r.start + 1n;
-        const candidates = [r.start, r.end, r.start - 1n, r.end + 1n, r.start + (off % size)];
-        const v = candidates[where] as bigint;
-        return { family: r.family, value: v < 0n ? 0n : v > max ? max : v };
-      })
+    ? fc
+        .record({ i: fc.nat(rules.length - 1), where: fc.integer({ min: 0, max: 4 }), off: u32 })
+        .map(({ i, where, off }) => {
+          const r = rules[i] as ModelRule;
+          const max = r.family === 4 ? 0xffffffffn : (1n << 128n) - 1n;
+          const size = r.end - r.start + 1n;
+          const candidates = [r.start, r.end, r.start - 1n, r.end + 1n, r.start + (off % size)];
+          const v = candidates[where] as bigint;
+          return { family: r.family, value: v < 0n ? 0n : v > max ? max : v };
+        })
     : fc.constant({ family: 4 as Fam, value: 0n });
   const random = fc.oneof(
     u32.map((value) => ({ family: 4 as Fam, value })),
     u128.map((value) => ({ family: 6 as Fam, value })),
   );
-  return fc.record({ a: fc.oneof(near, random), mapped: fc.boolean(), style: fc.nat(15) }).map(({ a, mapped, style }) => {
-    const text =
-      a.family === 4 ? (mapped ? `::ffff:${v4Text(a.value)}` : v4Text(a.value)) : v6Text(a.value, style);
-    return { text, model: a.family === 4 && mapped ? modelAddress(6, MAPPED_PREFIX | a.value) : modelAddress(a.family, a.value) };
-  });
+  return fc
+    .record({ a: fc.oneof(near, random), mapped: fc.boolean(), style: fc.nat(15) })
+    .map(({ a, mapped, style }) => {
+      const text =
+        a.family === 4
+          ? mapped
+            ? `::ffff:${v4Text(a.value)}`
+            : v4Text(a.value)
+          : v6Text(a.value, style);
+      return {
+        text,
+        model:
+          a.family === 4 && mapped
+            ? modelAddress(6, MAPPED_PREFIX | a.value)
+            : modelAddress(a.family, a.value),
+      };
+    });
 }
 
 describe('createIpMatcher (property: agrees with a BigInt range model)', () => {
   it('matches exactly the addresses some rule contains, IPv4, IPv6 and mapped', () => {
     fc.assert(
       fc.property(
-        fc.array(arbRule, { maxLength: 12 }).chain((rules) =>
-          fc.tuple(fc.constant(rules), fc.array(arbAddressNear(rules.map((r) => r.model)), { minLength: 1, maxLength: 20 })),
-        ),
+        fc
+          .array(arbRule, { maxLength: 12 })
+          .chain((rules) =>
+            fc.tuple(
+              fc.constant(rules),
+              fc.array(arbAddressNear(rules.map((r) => r.model)), { minLength: 1, maxLength: 20 }),
+            ),
+          ),
         ([rules, addresses]) => {
           const matcher = createIpMatcher(rules.map((r) => r.text));
           expect(matcher.size).toBe(rules.length);
           for (const a of addresses) {
-            expect([a.text, matcher.matches(a.text)]).toEqual([a.text, modelMatches(rules.map((r) => r.model), a.model)]);
+            expect([a.text, matcher.matches(a.text)]).toEqual([
+              a.text,
+              modelMatches(
+                rules.map((r) => r.model),
+                a.model,
+              ),
+            ]);
           }
         },
       ),
@@ -153,7 +192,10 @@ describe('createIpMatcher (property: agrees with a BigInt range model)', () => {
         expect(ipRulesCover([normalized], [a.text])).toBe(true);
         expect(ipRulesCover([a.text], [normalized])).toBe(true);
         // covering agrees with range inclusion in the model
-        const inside = a.model.family === b.model.family && a.model.start <= b.model.start && b.model.end <= a.model.end;
+        const inside =
+          a.model.family === b.model.family &&
+          a.model.start <= b.model.start &&
+          b.model.end <= a.model.end;
         expect(ipRulesCover([a.text], [b.text])).toBe(inside);
       }),
       { numRuns: 1000 },
@@ -174,7 +216,9 @@ describe('address parsing (property: agrees with ipaddr.js)', () => {
         expect(isValidIp(text)).toBe(true);
         const theirs = ipaddr.IPv6.parse(text);
         const rule = normalizeIpRule(text);
-        const expected = theirs.isIPv4MappedAddress() ? theirs.toIPv4Address().toString() : theirs.toRFC5952String();
+        const expected = theirs.isIPv4MappedAddress()
+          ? theirs.toIPv4Address().toString()
+          : theirs.toRFC5952String();
         expect(rule).toBe(expected);
       }),
       { numRuns: 2000 },
@@ -203,7 +247,8 @@ describe('address parsing (property: agrees with ipaddr.js)', () => {
         fc.pre(!/^::\d+\.\d+\.\d+\.\d+$/.test(mutated));
         const mine = isValidIp(mutated);
         const theirs = mutated.includes(':')
-          ? ipaddr.IPv6.isValid(mutated) && !hasLeadingZeroOctet(mutated.slice(mutated.lastIndexOf(':') + 1))
+          ? ipaddr.IPv6.isValid(mutated) &&
+            !hasLeadingZeroOctet(mutated.slice(mutated.lastIndexOf(':') + 1))
           : ipaddr.IPv4.isValidFourPartDecimal(mutated);
         expect([mutated, mine]).toEqual([mutated, theirs]);
         if (mine) {
@@ -284,7 +329,9 @@ describe('isValidIpRule and isValidIp (examples)', () => {
   });
 
   it('names the rule and what is wrong with it', () => {
-    expect(ipRuleProblem('10.0.0.1/8')).toBe('"10.0.0.1/8" is not a valid IP address or CIDR (host bits set)');
+    expect(ipRuleProblem('10.0.0.1/8')).toBe(
+      '"10.0.0.1/8" is not a valid IP address or CIDR (host bits set)',
+    );
     expect(ipRuleProblem('10.0.0.0/8')).toBeNull();
   });
 
@@ -298,7 +345,16 @@ describe('isValidIpRule and isValidIp (examples)', () => {
     expect(isValidIp('::ffff:1.2.3.4')).toBe(true);
     expect(isValidIp('2001:DB8::1')).toBe(true);
     expect(isValidIp('::')).toBe(true);
-    for (const bad of ['', '10.0.0.0/8', 'fe80::1%eth0', '01.2.3.4', '1.2.3.4\n', '[::1]', '::1:', 'x'.repeat(100_000)]) {
+    for (const bad of [
+      '',
+      '10.0.0.0/8',
+      'fe80::1%eth0',
+      '01.2.3.4',
+      '1.2.3.4\n',
+      '[::1]',
+      '::1:',
+      'x'.repeat(100_000),
+    ]) {
       expect(isValidIp(bad)).toBe(false);
     }
   });
@@ -320,7 +376,9 @@ describe('normalizeIpRule', () => {
   });
 
   it('throws on an invalid rule, naming it', () => {
-    expect(() => normalizeIpRule('10.0.0.1/8')).toThrow('"10.0.0.1/8" is not a valid IP address or CIDR (host bits set)');
+    expect(() => normalizeIpRule('10.0.0.1/8')).toThrow(
+      '"10.0.0.1/8" is not a valid IP address or CIDR (host bits set)',
+    );
   });
 });
 
@@ -374,13 +432,26 @@ describe('createIpMatcher (examples)', () => {
 
   it('never matches an address it cannot read', () => {
     const m = createIpMatcher(['0.0.0.0/0', '::/0']);
-    for (const bad of ['', 'garbage', '010.0.0.1', 'fe80::1%eth0', '1.2.3.4/32', 'x'.repeat(100_000)]) {
+    for (const bad of [
+      '',
+      'garbage',
+      '010.0.0.1',
+      'fe80::1%eth0',
+      '1.2.3.4/32',
+      'x'.repeat(100_000),
+    ]) {
       expect(m.matches(bad)).toBe(false);
     }
   });
 
   it('merges overlapping and adjacent rules without changing the answer', () => {
-    const m = createIpMatcher(['10.0.0.0/9', '10.128.0.0/9', '10.0.0.0/8', '10.255.255.255', '11.0.0.0/8']);
+    const m = createIpMatcher([
+      '10.0.0.0/9',
+      '10.128.0.0/9',
+      '10.0.0.0/8',
+      '10.255.255.255',
+      '11.0.0.0/8',
+    ]);
     expect(m.size).toBe(5);
     expect(m.matches('10.127.255.255')).toBe(true);
     expect(m.matches('11.255.255.255')).toBe(true);

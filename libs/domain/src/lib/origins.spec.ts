@@ -53,7 +53,9 @@ describe('originRuleMatches', () => {
   it('compares ports, with the default port implied', () => {
     expect(originRuleMatches('https://app.example.com', 'https://app.example.com:443')).toBe(true);
     expect(originRuleMatches('https://app.example.com:443', 'https://app.example.com')).toBe(true);
-    expect(originRuleMatches('https://app.example.com', 'https://app.example.com:8443')).toBe(false);
+    expect(originRuleMatches('https://app.example.com', 'https://app.example.com:8443')).toBe(
+      false,
+    );
     expect(originRuleMatches('http://localhost:4200', 'http://localhost:4200')).toBe(true);
     expect(originRuleMatches('http://localhost:4200', 'http://localhost')).toBe(false);
   });
@@ -63,7 +65,9 @@ describe('originRuleMatches', () => {
     expect(originRuleMatches('https://*.example.com', 'https://example.com')).toBe(false);
     expect(originRuleMatches('https://*.example.com', 'https://a.b.example.com')).toBe(false);
     expect(originRuleMatches('https://*.example.com', 'https://evilexample.com')).toBe(false);
-    expect(originRuleMatches('https://*.example.com', 'https://a.example.com.evil.net')).toBe(false);
+    expect(originRuleMatches('https://*.example.com', 'https://a.example.com.evil.net')).toBe(
+      false,
+    );
   });
 
   it('matches nothing for null, garbage or an invalid rule', () => {

@@ -11,7 +11,9 @@
 export const ORIGIN_RULE_MAX_LENGTH = 300;
 
 const LABEL = '[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?';
-const RULE_PATTERN = new RegExp(`^(https?)://(\\*\\.)?(${LABEL}(?:\\.${LABEL})*)(?::([0-9]{1,5}))?$`);
+const RULE_PATTERN = new RegExp(
+  `^(https?)://(\\*\\.)?(${LABEL}(?:\\.${LABEL})*)(?::([0-9]{1,5}))?$`,
+);
 const ORIGIN_PATTERN = new RegExp(`^(https?)://(${LABEL}(?:\\.${LABEL})*)(?::([0-9]{1,5}))?$`);
 
 interface ParsedOrigin {
@@ -83,7 +85,8 @@ export interface OriginMatcher {
 export function createOriginMatcher(rules: readonly string[]): OriginMatcher {
   const parsed = rules.map((rule) => {
     const r = parseRule(rule);
-    if (!r) throw new Error(`${JSON.stringify(String(rule).slice(0, 100))} is not a valid origin rule`);
+    if (!r)
+      throw new Error(`${JSON.stringify(String(rule).slice(0, 100))} is not a valid origin rule`);
     return r;
   });
   return {

@@ -20,7 +20,9 @@ const arbList = fc.array(arbPermission, { maxLength: 6 });
 // pairs it allows, over a universe that also holds names nobody has used yet
 // ('fresh'), because '*' means every permission now and later.
 const UNIVERSE_RES = [...RESOURCES.filter((r) => r !== '*'), 'fresh-resource'];
-const UNIVERSE_ACT = [...new Set([...ACTIONS.filter((a) => a !== '*'), ...READ_ACTIONS, 'fresh-action'])];
+const UNIVERSE_ACT = [
+  ...new Set([...ACTIONS.filter((a) => a !== '*'), ...READ_ACTIONS, 'fresh-action']),
+];
 
 function allows(p: string, res: string, act: string): boolean {
   const [pr, pa] = p.split(':') as [string, string];
@@ -40,9 +42,12 @@ function modelCovers(granted: string[], requested: string[]): boolean {
 }
 
 describe('isValidPermission', () => {
-  it.each(['tokens:read', '*:*', '*:read', 'clients:*', 'my-app:do-thing2', 'a:b'])('accepts %s', (p) => {
-    expect(isValidPermission(p)).toBe(true);
-  });
+  it.each(['tokens:read', '*:*', '*:read', 'clients:*', 'my-app:do-thing2', 'a:b'])(
+    'accepts %s',
+    (p) => {
+      expect(isValidPermission(p)).toBe(true);
+    },
+  );
 
   it.each([
     '',
@@ -114,7 +119,9 @@ describe('permissionsCover (examples)', () => {
   });
 
   it('does not cover a wildcard with the list of its current actions', () => {
-    expect(permissionsCover(['tokens:read', 'tokens:write', 'tokens:introspect'], ['tokens:*'])).toBe(false);
+    expect(
+      permissionsCover(['tokens:read', 'tokens:write', 'tokens:introspect'], ['tokens:*']),
+    ).toBe(false);
   });
 
   it('covers an empty request with anything', () => {
@@ -135,7 +142,8 @@ describe('permission covering (properties)', () => {
   it('is transitive', () => {
     fc.assert(
       fc.property(arbList, arbList, arbList, (a, b, c) => {
-        if (permissionsCover(a, b) && permissionsCover(b, c)) expect(permissionsCover(a, c)).toBe(true);
+        if (permissionsCover(a, b) && permissionsCover(b, c))
+          expect(permissionsCover(a, c)).toBe(true);
       }),
       { numRuns: 2000 },
     );
@@ -156,7 +164,9 @@ describe('permission covering (properties)', () => {
   });
 
   it('lets *:* cover every list', () => {
-    fc.assert(fc.property(arbList, (requested) => expect(permissionsCover(['*:*'], requested)).toBe(true)));
+    fc.assert(
+      fc.property(arbList, (requested) => expect(permissionsCover(['*:*'], requested)).toBe(true)),
+    );
   });
 
   it('gives the compiled set the same answers as the plain functions', () => {
@@ -187,7 +197,11 @@ describe('catalog', () => {
     for (const r of BUILTIN_RESOURCES) {
       for (const a of r.actions) expect(isValidPermission(`${r.resource}:${a}`)).toBe(true);
     }
-    expect(BUILTIN_RESOURCES.find((r) => r.resource === 'tokens')?.actions).toEqual(['read', 'write', 'introspect']);
+    expect(BUILTIN_RESOURCES.find((r) => r.resource === 'tokens')?.actions).toEqual([
+      'read',
+      'write',
+      'introspect',
+    ]);
   });
 
   it('has the two built-in roles', () => {
@@ -200,7 +214,8 @@ describe('catalog', () => {
   it('lets Read only read every catalog resource and write none', () => {
     const readOnly = compilePermissions(['*:read']);
     for (const r of BUILTIN_RESOURCES) {
-      for (const a of r.actions) expect(readOnly.grants(`${r.resource}:${a}`)).toBe(READ_ACTIONS.includes(a));
+      for (const a of r.actions)
+        expect(readOnly.grants(`${r.resource}:${a}`)).toBe(READ_ACTIONS.includes(a));
     }
   });
 });

@@ -59,7 +59,10 @@ export function permissionGrants(granted: string | readonly string[], required: 
 }
 
 /** Every requested permission, wildcards included, is granted by `granted`. */
-export function permissionsCover(granted: readonly string[], requested: readonly string[]): boolean {
+export function permissionsCover(
+  granted: readonly string[],
+  requested: readonly string[],
+): boolean {
   for (const r of requested) {
     if (!permissionGrants(granted, r)) return false;
   }

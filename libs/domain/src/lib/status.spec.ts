@@ -27,8 +27,12 @@ describe('tokenStatus', () => {
   });
 
   it('checks in order: revoked before inactive before pending before expired', () => {
-    expect(tokenStatus(aToken({ revokedAt: earlier, active: false, validFrom: later }), now)).toBe('revoked');
-    expect(tokenStatus(aToken({ active: false, validFrom: later, validTo: earlier }), now)).toBe('inactive');
+    expect(tokenStatus(aToken({ revokedAt: earlier, active: false, validFrom: later }), now)).toBe(
+      'revoked',
+    );
+    expect(tokenStatus(aToken({ active: false, validFrom: later, validTo: earlier }), now)).toBe(
+      'inactive',
+    );
     expect(tokenStatus(aToken({ validFrom: later, validTo: earlier }), now)).toBe('pending');
   });
 
@@ -45,9 +49,12 @@ describe('tokenStatus', () => {
   it('accepts ISO strings as well as dates', () => {
     expect(tokenStatus(aToken({ validTo: '2030-05-01T00:00:00Z' }), now)).toBe('expired');
     expect(tokenStatus(aToken({ revokedAt: '2030-05-01T00:00:00Z' }), now)).toBe('revoked');
-    expect(tokenStatus(aToken({ validFrom: '2030-05-01T00:00:00.000Z', validTo: '2031-01-01T00:00:00Z' }), now)).toBe(
-      'active',
-    );
+    expect(
+      tokenStatus(
+        aToken({ validFrom: '2030-05-01T00:00:00.000Z', validTo: '2031-01-01T00:00:00Z' }),
+        now,
+      ),
+    ).toBe('active');
   });
 
   it('fails closed on an unreadable date', () => {

@@ -77,7 +77,15 @@ describe('isWellFormedTokenSecret', () => {
   });
 
   it('rejects empty, short, long, garbage and non-string input', () => {
-    for (const bad of ['', 'tsr_', secret.slice(0, -1), `${secret}x`, ' '.repeat(50), `${secret.slice(0, 49)}!`, 'x'.repeat(100_000)]) {
+    for (const bad of [
+      '',
+      'tsr_',
+      secret.slice(0, -1),
+      `${secret}x`,
+      ' '.repeat(50),
+      `${secret.slice(0, 49)}!`,
+      'x'.repeat(100_000),
+    ]) {
       expect(isWellFormedTokenSecret(bad)).toBe(false);
     }
     expect(isWellFormedTokenSecret(undefined as unknown as string)).toBe(false);
@@ -87,26 +95,31 @@ describe('isWellFormedTokenSecret', () => {
 
   it('rejects random strings of the right shape', () => {
     fc.assert(
-      fc.property(fc.string({ unit: fc.constantFrom(...BASE62_ALPHABET), minLength: 46, maxLength: 46 }), (body) => {
-        const candidate = `tsr_${body}`;
-        const ok = isWellFormedTokenSecret(candidate);
-        // only a correct checksum passes
-        const head = candidate.slice(0, 44);
-        let v = crc32(head);
-        let sum = '';
-        for (let i = 0; i < 6; i++) {
-          sum = BASE62_ALPHABET[v % 62] + sum;
-          v = Math.floor(v / 62);
-        }
-        expect(ok).toBe(candidate.endsWith(sum));
-      }),
+      fc.property(
+        fc.string({ unit: fc.constantFrom(...BASE62_ALPHABET), minLength: 46, maxLength: 46 }),
+        (body) => {
+          const candidate = `tsr_${body}`;
+          const ok = isWellFormedTokenSecret(candidate);
+          // only a correct checksum passes
+          const head = candidate.slice(0, 44);
+          let v = crc32(head);
+          let sum = '';
+          for (let i = 0; i < 6; i++) {
+            sum = BASE62_ALPHABET[v % 62] + sum;
+            v = Math.floor(v / 62);
+          }
+          expect(ok).toBe(candidate.endsWith(sum));
+        },
+      ),
     );
   });
 });
 
 describe('hashTokenSecret', () => {
   it('is the lower-case hex SHA-256 of the secret', () => {
-    expect(hashTokenSecret('abc')).toBe('ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad');
+    expect(hashTokenSecret('abc')).toBe(
+      'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad',
+    );
     expect(hashTokenSecret(generateTokenSecret())).toMatch(/^[0-9a-f]{64}$/);
   });
 });
