@@ -109,7 +109,9 @@ export class TokensService {
       const nulls = spec.nulls && (desc ? (spec.nulls === 'NULLS LAST' ? 'NULLS FIRST' : 'NULLS LAST') : spec.nulls);
       qb.orderBy(spec.column, desc ? 'DESC' : 'ASC', nulls);
     }
-    qb.addOrderBy('t.nameLower', 'ASC').addOrderBy('t.id', 'ASC');
+    // Ties: by name, then id (TypeORM keys ORDER BY by column, so never repeat the sort column).
+    if (spec?.column !== 't.nameLower') qb.addOrderBy('t.nameLower', 'ASC');
+    qb.addOrderBy('t.id', 'ASC');
     qb.offset((page - 1) * pageSize).limit(pageSize);
 
     const [rows, total] = await qb.getManyAndCount();
