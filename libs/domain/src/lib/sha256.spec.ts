@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { sha256Hex } from './sha256';
+import { sha256Bytes, sha256Hex } from './sha256';
 
 async function webCryptoHex(text: string): Promise<string> {
   const digest = await globalThis.crypto.subtle.digest('SHA-256', new TextEncoder().encode(text));
@@ -34,6 +34,18 @@ describe('sha256Hex', () => {
     await fc.assert(
       fc.asyncProperty(fc.string({ unit: 'binary', maxLength: 300 }), async (text) => {
         expect(sha256Hex(text)).toBe(await webCryptoHex(text));
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
+
+describe('sha256Bytes', () => {
+  it('agrees with WebCrypto on random bytes', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.uint8Array({ maxLength: 300 }), async (bytes) => {
+        const expected = Buffer.from(await globalThis.crypto.subtle.digest('SHA-256', bytes)).toString('hex');
+        expect(Buffer.from(sha256Bytes(bytes)).toString('hex')).toBe(expected);
       }),
       { numRuns: 300 },
     );

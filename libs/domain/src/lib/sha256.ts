@@ -18,85 +18,138 @@ const K = new Uint32Array([
   0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
 ]);
 
+const INITIAL = new Int32Array([
+  0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19,
+]);
+const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+
 const encoder = new TextEncoder();
-const W = new Uint32Array(64);
+// Reused buffers: the hash is synchronous and JavaScript single-threaded.
+const W = new Int32Array(64);
+const H = new Int32Array(8);
+const TAIL = new Uint8Array(128);
+const ASCII = new Uint8Array(256);
 
 function rotr(x: number, n: number): number {
   return (x >>> n) | (x << (32 - n));
 }
 
+/** One 64-byte block at bytes[offset] into H. */
+function compress(bytes: Uint8Array, offset: number): void {
+  for (let t = 0; t < 16; t++) {
+    const o = offset + t * 4;
+    W[t] =
+      ((bytes[o] as number) << 24) |
+      ((bytes[o + 1] as number) << 16) |
+      ((bytes[o + 2] as number) << 8) |
+      (bytes[o + 3] as number);
+  }
+  for (let t = 16; t < 64; t++) {
+    const w15 = W[t - 15] as number;
+    const w2 = W[t - 2] as number;
+    const s0 = rotr(w15, 7) ^ rotr(w15, 18) ^ (w15 >>> 3);
+    const s1 = rotr(w2, 17) ^ rotr(w2, 19) ^ (w2 >>> 10);
+    W[t] = ((W[t - 16] as number) + s0 + (W[t - 7] as number) + s1) | 0;
+  }
+  let a = H[0] as number;
+  let b = H[1] as number;
+  let c = H[2] as number;
+  let d = H[3] as number;
+  let e = H[4] as number;
+  let f = H[5] as number;
+  let g = H[6] as number;
+  let h = H[7] as number;
+  for (let t = 0; t < 64; t++) {
+    const S1 = rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25);
+    const ch = (e & f) ^ (~e & g);
+    const t1 = (h + S1 + ch + (K[t] as number) + (W[t] as number)) | 0;
+    const S0 = rotr(a, 2) ^ rotr(a, 13) ^ rotr(a, 22);
+    const maj = (a & b) ^ (a & c) ^ (b & c);
+    const t2 = (S0 + maj) | 0;
+    h = g;
+    g = f;
+    f = e;
+    e = (d + t1) | 0;
+    d = c;
+    c = b;
+    b = a;
+    a = (t1 + t2) | 0;
+  }
+  H[0] = ((H[0] as number) + a) | 0;
+  H[1] = ((H[1] as number) + b) | 0;
+  H[2] = ((H[2] as number) + c) | 0;
+  H[3] = ((H[3] as number) + d) | 0;
+  H[4] = ((H[4] as number) + e) | 0;
+  H[5] = ((H[5] as number) + f) | 0;
+  H[6] = ((H[6] as number) + g) | 0;
+  H[7] = ((H[7] as number) + h) | 0;
+}
+
+/** Hashes the message into H. */
+function digest(message: Uint8Array): void {
+  H.set(INITIAL);
+  const length = message.length;
+  const full = length - (length % 64);
+  for (let offset = 0; offset < full; offset += 64) compress(message, offset);
+  const rest = length - full;
+  const tailLength = rest < 56 ? 64 : 128;
+  TAIL.fill(0);
+  TAIL.set(message.subarray(full));
+  TAIL[rest] = 0x80;
+  // message length in bits, big-endian 64-bit
+  const high = Math.floor(length / 0x20000000);
+  const low = (length * 8) >>> 0;
+  TAIL[tailLength - 8] = high >>> 24;
+  TAIL[tailLength - 7] = high >>> 16;
+  TAIL[tailLength - 6] = high >>> 8;
+  TAIL[tailLength - 5] = high;
+  TAIL[tailLength - 4] = low >>> 24;
+  TAIL[tailLength - 3] = low >>> 16;
+  TAIL[tailLength - 2] = low >>> 8;
+  TAIL[tailLength - 1] = low;
+  compress(TAIL, 0);
+  if (tailLength === 128) compress(TAIL, 64);
+}
+
+/** UTF-8 bytes of text; ASCII (every token secret) without allocating. */
+function utf8(text: string): Uint8Array {
+  if (text.length <= ASCII.length) {
+    let i = 0;
+    for (; i < text.length; i++) {
+      const c = text.charCodeAt(i);
+      if (c > 127) break;
+      ASCII[i] = c;
+    }
+    if (i === text.length) return ASCII.subarray(0, i);
+  }
+  return encoder.encode(text);
+}
+
 /** SHA-256 of the bytes. */
 export function sha256Bytes(message: Uint8Array): Uint8Array {
-  const bitLength = message.length * 8;
-  const padded = new Uint8Array(Math.ceil((message.length + 9) / 64) * 64);
-  padded.set(message);
-  padded[message.length] = 0x80;
-  const view = new DataView(padded.buffer);
-  view.setUint32(padded.length - 8, Math.floor(bitLength / 0x100000000));
-  view.setUint32(padded.length - 4, bitLength >>> 0);
-
-  let h0 = 0x6a09e667;
-  let h1 = 0xbb67ae85;
-  let h2 = 0x3c6ef372;
-  let h3 = 0xa54ff53a;
-  let h4 = 0x510e527f;
-  let h5 = 0x9b05688c;
-  let h6 = 0x1f83d9ab;
-  let h7 = 0x5be0cd19;
-
-  for (let offset = 0; offset < padded.length; offset += 64) {
-    for (let t = 0; t < 16; t++) W[t] = view.getUint32(offset + t * 4);
-    for (let t = 16; t < 64; t++) {
-      const w15 = W[t - 15] as number;
-      const w2 = W[t - 2] as number;
-      const s0 = rotr(w15, 7) ^ rotr(w15, 18) ^ (w15 >>> 3);
-      const s1 = rotr(w2, 17) ^ rotr(w2, 19) ^ (w2 >>> 10);
-      W[t] = ((W[t - 16] as number) + s0 + (W[t - 7] as number) + s1) | 0;
-    }
-    let a = h0;
-    let b = h1;
-    let c = h2;
-    let d = h3;
-    let e = h4;
-    let f = h5;
-    let g = h6;
-    let h = h7;
-    for (let t = 0; t < 64; t++) {
-      const S1 = rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25);
-      const ch = (e & f) ^ (~e & g);
-      const t1 = (h + S1 + ch + (K[t] as number) + (W[t] as number)) | 0;
-      const S0 = rotr(a, 2) ^ rotr(a, 13) ^ rotr(a, 22);
-      const maj = (a & b) ^ (a & c) ^ (b & c);
-      const t2 = (S0 + maj) | 0;
-      h = g;
-      g = f;
-      f = e;
-      e = (d + t1) | 0;
-      d = c;
-      c = b;
-      b = a;
-      a = (t1 + t2) | 0;
-    }
-    h0 = (h0 + a) | 0;
-    h1 = (h1 + b) | 0;
-    h2 = (h2 + c) | 0;
-    h3 = (h3 + d) | 0;
-    h4 = (h4 + e) | 0;
-    h5 = (h5 + f) | 0;
-    h6 = (h6 + g) | 0;
-    h7 = (h7 + h) | 0;
-  }
+  digest(message);
   const out = new Uint8Array(32);
-  const outView = new DataView(out.buffer);
-  [h0, h1, h2, h3, h4, h5, h6, h7].forEach((v, i) => outView.setUint32(i * 4, v >>> 0));
+  for (let i = 0; i < 8; i++) {
+    const v = H[i] as number;
+    out[i * 4] = v >>> 24;
+    out[i * 4 + 1] = v >>> 16;
+    out[i * 4 + 2] = v >>> 8;
+    out[i * 4 + 3] = v;
+  }
   return out;
 }
 
 /** Lower-case hex SHA-256 of the UTF-8 encoding of `text`. */
 export function sha256Hex(text: string): string {
-  const digest = sha256Bytes(encoder.encode(text));
+  digest(utf8(text));
   let hex = '';
-  for (let i = 0; i < digest.length; i++)
-    hex += (digest[i] as number).toString(16).padStart(2, '0');
+  for (let i = 0; i < 8; i++) {
+    const v = H[i] as number;
+    hex +=
+      (HEX[v >>> 24] as string) +
+      (HEX[(v >>> 16) & 255] as string) +
+      (HEX[(v >>> 8) & 255] as string) +
+      (HEX[v & 255] as string);
+  }
   return hex;
 }
