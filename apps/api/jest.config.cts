@@ -4,7 +4,7 @@ module.exports = {
   // One embedded PostgreSQL per worker, started on first use (see src/testing/pg-environment.cjs).
   testEnvironment: '<rootDir>/src/testing/pg-environment.cjs',
   transform: {
-    '^.+\\.[tj]s$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.spec.json', isolatedModules: true }],
+    '^.+\\.[tj]s$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.spec.json' }],
   },
   moduleFileExtensions: ['ts', 'js', 'html'],
   coverageDirectory: '../../coverage/apps/api',
