@@ -1,0 +1,40 @@
+import { defineConfig } from '@playwright/test';
+import { join } from 'node:path';
+
+const here = __dirname;
+
+/**
+ * Drives the console in Debian's Chromium against the built api (node dist/apps/api/main.js),
+ * started by global-setup on a free 127.0.0.1 port with a fresh embedded PostgreSQL.
+ */
+export default defineConfig({
+  testDir: join(here, 'src'),
+  outputDir: join(here, 'test-results'),
+  globalSetup: join(here, 'src/global-setup.ts'),
+  fullyParallel: false,
+  workers: 1,
+  retries: process.env['CI'] ? 1 : 0,
+  timeout: 60_000,
+  expect: { timeout: 10_000 },
+  reporter: [['list'], ['html', { outputFolder: join(here, 'playwright-report'), open: 'never' }]],
+  use: {
+    baseURL: process.env['E2E_BASE_URL'],
+    viewport: { width: 1280, height: 800 },
+    actionTimeout: 10_000,
+    navigationTimeout: 20_000,
+    trace: 'retain-on-failure',
+    screenshot: 'only-on-failure',
+    launchOptions: {
+      executablePath: process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium',
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--disable-quic',
+        '--no-first-run',
+      ],
+    },
+  },
+});
