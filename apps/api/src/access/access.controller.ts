@@ -1,5 +1,5 @@
 import { Body, Controller, HttpCode, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBadRequestResponse, ApiBearerAuth, ApiBody, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { explainRequestSchema } from '@tessera/domain';
 import type { ExplainRequestInput, ExplainResponseDto as Explanation } from '@tessera/domain';
 import { CurrentPrincipal, RequirePermission } from '../common/decorators';
@@ -21,6 +21,7 @@ export class AccessController {
     summary: 'The decision the guard would take for a token, method, path, IP and origin, step by step (the token is not used)',
   })
   @ApiBody({ type: ExplainRequestDto })
+  @ApiBadRequestResponse({ description: 'Invalid body: application/problem+json naming each bad field' })
   @ApiOkResponse({ type: ExplainResponseDto })
   @ApiNotFoundResponse({ description: 'No such token in your organization' })
   explain(@CurrentPrincipal() who: Principal, @Body(new ZodValidationPipe(explainRequestSchema)) body: ExplainRequestInput): Promise<Explanation> {

@@ -1,5 +1,5 @@
 import { Body, Controller, Header, HttpCode, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiConsumes, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBadRequestResponse, ApiBearerAuth, ApiBody, ApiConsumes, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { introspectSchema } from '@tessera/domain';
 import type { IntrospectInput } from '@tessera/domain';
 import { CurrentPrincipal, RequirePermission } from '../common/decorators';
@@ -22,6 +22,7 @@ export class IntrospectController {
   @ApiOperation({ summary: 'RFC 7662 token introspection: is this token active, and what may it do?' })
   @ApiConsumes('application/json', 'application/x-www-form-urlencoded')
   @ApiBody({ type: IntrospectRequestDto })
+  @ApiBadRequestResponse({ description: 'Invalid body: application/problem+json naming each bad field' })
   @ApiOkResponse({ type: IntrospectResponseDto })
   introspect(
     @CurrentPrincipal() who: Principal,

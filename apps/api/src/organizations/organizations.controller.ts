@@ -1,5 +1,5 @@
 import { Body, Controller, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiConflictResponse, ApiCreatedResponse, ApiForbiddenResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBadRequestResponse, ApiBearerAuth, ApiBody, ApiConflictResponse, ApiCreatedResponse, ApiForbiddenResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { createOrganizationSchema } from '@tessera/domain';
 import type { CreateOrganizationInput } from '@tessera/domain';
 import { CurrentPrincipal, RequirePermission } from '../common/decorators';
@@ -20,6 +20,7 @@ export class OrganizationsController {
     summary: 'Create an organization with its built-in roles and first admin (principals of the first organization only)',
   })
   @ApiBody({ type: CreateOrganizationDto })
+  @ApiBadRequestResponse({ description: 'Invalid body: application/problem+json naming each bad field' })
   @ApiCreatedResponse({ type: CreatedOrganizationDto })
   @ApiForbiddenResponse({ description: 'The caller does not belong to the first organization' })
   @ApiConflictResponse({ description: 'Organization name or admin email taken' })

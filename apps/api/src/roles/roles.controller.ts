@@ -1,5 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post } from '@nestjs/common';
 import {
+  ApiBadRequestResponse,
   ApiBearerAuth,
   ApiBody,
   ApiConflictResponse,
@@ -39,6 +40,7 @@ export class RolesController {
   @RequirePermission('roles:write')
   @ApiOperation({ summary: 'Create a role' })
   @ApiBody({ type: CreateRoleDto })
+  @ApiBadRequestResponse({ description: 'Invalid body: application/problem+json naming each bad field' })
   @ApiCreatedResponse({ type: RoleDto })
   @ApiConflictResponse({ description: 'The name is already used in this organization' })
   create(@CurrentPrincipal() who: Principal, @Body(new ZodValidationPipe(createRoleSchema)) body: CreateRoleInput): Promise<Role> {
@@ -58,6 +60,7 @@ export class RolesController {
   @RequirePermission('roles:write')
   @ApiOperation({ summary: 'Edit a role; takes effect on the next request of every token and user holding it' })
   @ApiBody({ type: UpdateRoleDto })
+  @ApiBadRequestResponse({ description: 'Invalid body: application/problem+json naming each bad field' })
   @ApiOkResponse({ type: RoleDto })
   @ApiConflictResponse({ description: 'Built-in role, or name taken' })
   update(

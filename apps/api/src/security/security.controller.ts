@@ -1,5 +1,5 @@
 import { Body, Controller, Get, Put } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiConflictResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBadRequestResponse, ApiBearerAuth, ApiBody, ApiConflictResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ipAllowlistSchema } from '@tessera/domain';
 import type { IpAllowlistDto as IpAllowlist, IpAllowlistInput } from '@tessera/domain';
 import { CurrentPrincipal, RequirePermission } from '../common/decorators';
@@ -26,6 +26,7 @@ export class SecurityController {
   @RequirePermission('security:write')
   @ApiOperation({ summary: 'Replace the organization IP allowlist (empty = no restriction)' })
   @ApiBody({ type: PutIpAllowlistDto })
+  @ApiBadRequestResponse({ description: 'Invalid body: application/problem+json naming each bad field' })
   @ApiOkResponse({ type: IpAllowlistDto })
   @ApiConflictResponse({ description: 'The list would shut out your own address; send force: true to save anyway' })
   put(@CurrentPrincipal() who: Principal, @Body(new ZodValidationPipe(ipAllowlistSchema)) body: IpAllowlistInput): Promise<IpAllowlist> {

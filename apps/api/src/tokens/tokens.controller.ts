@@ -1,5 +1,6 @@
 import { Body, Controller, Delete, Get, Headers, HttpCode, Param, Patch, Post, Query, Res } from '@nestjs/common';
 import {
+  ApiBadRequestResponse,
   ApiBearerAuth,
   ApiBody,
   ApiConflictResponse,
@@ -72,6 +73,7 @@ export class TokensController {
   @RequirePermission('tokens:write')
   @ApiOperation({ summary: 'Create a token. The secret is in the answer, and only there.' })
   @ApiBody({ type: CreateTokenDto })
+  @ApiBadRequestResponse({ description: 'Invalid body: application/problem+json naming each bad field' })
   @ApiCreatedResponse({ type: CreatedTokenDto, headers: ETAG_HEADER })
   @ApiForbiddenResponse({ description: 'The new token would be wider than the caller (permissions, validity or IP range)' })
   @ApiConflictResponse({ description: 'The name is already used in this organization' })
@@ -105,6 +107,7 @@ export class TokensController {
   @ApiOperation({ summary: 'Edit name, description, role, scopes, rules and dates (never the secret)' })
   @ApiHeader({ name: 'If-Match', required: false, description: 'The ETag from GET; a stale one answers 412' })
   @ApiBody({ type: UpdateTokenDto })
+  @ApiBadRequestResponse({ description: 'Invalid body: application/problem+json naming each bad field' })
   @ApiOkResponse({ type: TokenDto, headers: ETAG_HEADER })
   @ApiPreconditionFailedResponse({ description: 'If-Match does not match the current version' })
   @ApiConflictResponse({ description: 'Name taken, or the token is revoked' })
@@ -183,6 +186,7 @@ export class TokensController {
   @RequirePermission('tokens:write')
   @ApiOperation({ summary: 'Issue a new secret (returned once); graceSeconds keeps the old one working that long' })
   @ApiBody({ type: RegenerateTokenDto, required: false })
+  @ApiBadRequestResponse({ description: 'Invalid body: application/problem+json naming each bad field' })
   @ApiOkResponse({ type: CreatedTokenDto, headers: ETAG_HEADER })
   @ApiConflictResponse({ description: 'The token is revoked' })
   async regenerate(

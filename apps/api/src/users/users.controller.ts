@@ -1,5 +1,6 @@
 import { Body, Controller, Get, Param, Patch, Post } from '@nestjs/common';
 import {
+  ApiBadRequestResponse,
   ApiBearerAuth,
   ApiBody,
   ApiConflictResponse,
@@ -38,6 +39,7 @@ export class UsersController {
   @RequirePermission('users:write')
   @ApiOperation({ summary: 'Add a user to your organization' })
   @ApiBody({ type: CreateUserDto })
+  @ApiBadRequestResponse({ description: 'Invalid body: application/problem+json naming each bad field' })
   @ApiCreatedResponse({ type: UserDto })
   @ApiConflictResponse({ description: 'The email is already registered' })
   create(@CurrentPrincipal() who: Principal, @Body(new ZodValidationPipe(createUserSchema)) body: CreateUserInput): Promise<User> {
@@ -57,6 +59,7 @@ export class UsersController {
   @RequirePermission('users:write')
   @ApiOperation({ summary: 'Change role, active, display name or password (a new password or deactivation ends their sessions)' })
   @ApiBody({ type: UpdateUserDto })
+  @ApiBadRequestResponse({ description: 'Invalid body: application/problem+json naming each bad field' })
   @ApiOkResponse({ type: UserDto })
   @ApiConflictResponse({ description: 'You cannot change your own role or deactivate yourself' })
   update(
