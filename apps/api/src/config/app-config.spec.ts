@@ -1,0 +1,44 @@
+import { ConfigError, parseConfig, parseTrustProxy } from './app-config';
+
+describe('configuration', () => {
+  it('has defaults that run on a bare machine', () => {
+    const c = parseConfig({});
+    expect(c).toMatchObject({
+      port: 3000,
+      host: '127.0.0.1',
+      databaseUrl: null,
+      dataDir: '.data',
+      adminEmail: 'admin@tessera.local',
+      adminPassword: null,
+      trustProxy: { mode: 'none' },
+      authCache: true,
+      logLevel: 'info',
+      adminDist: 'dist/apps/admin/browser',
+      sessionTtlSeconds: 10_800,
+    });
+  });
+
+  it('names every bad variable and hides password values', () => {
+    let error: unknown;
+    try {
+      parseConfig({ PORT: 'eighty', DATABASE_URL: 'mysql://x', ADMIN_PASSWORD: 'short', TRUST_PROXY: 'everyone', AUTH_CACHE: 'maybe' });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const message = (error as Error).message;
+    for (const name of ['PORT="eighty"', 'DATABASE_URL', 'ADMIN_PASSWORD=(hidden)', 'TRUST_PROXY="everyone"', 'AUTH_CACHE']) {
+      expect(message).toContain(name);
+    }
+    expect(message).not.toContain('short');
+  });
+
+  it('reads TRUST_PROXY as a hop count, CIDRs or named ranges', () => {
+    expect(parseTrustProxy(undefined)).toEqual({ mode: 'none' });
+    expect(parseTrustProxy('2')).toEqual({ mode: 'hops', hops: 2 });
+    expect(parseTrustProxy('10.0.0.0/8, 2001:db8::1')).toEqual({ mode: 'cidrs', rules: ['10.0.0.0/8', expect.stringContaining('2001:db8::1')] });
+    expect(parseTrustProxy('loopback')).toEqual({ mode: 'cidrs', rules: ['127.0.0.0/8', '::1/128'] });
+    expect(() => parseTrustProxy('10.0.0.1/8')).toThrow(/10\.0\.0\.1\/8/);
+    expect(() => parseTrustProxy('true')).toThrow();
+  });
+});
