@@ -158,6 +158,11 @@ describe('tokens over HTTP (real app, real PostgreSQL)', () => {
       const res = await asCreator().post('/tokens', narrow().withScopes('tokens:read', 'roles:write').build());
       expect(res.status).toBe(403);
       expect(res.body.detail).toContain('roles:write');
+      const [refusal] = await t.db.query(
+        `SELECT action, outcome, reason FROM audit_events WHERE actor_id = $1 AND outcome = 'failure' ORDER BY seq DESC LIMIT 1`,
+        [creator.token.id],
+      );
+      expect(refusal).toEqual({ action: 'token.create', outcome: 'failure', reason: 'wider_than_caller' });
     });
 
     it('may not create a token that never expires or outlives it', async () => {

@@ -126,7 +126,7 @@ export class TokensService {
   // ---------------------------------------------------------------- changes
 
   async create(who: Principal, input: CreateTokenInput): Promise<CreatedTokenDto> {
-    return this.mutate(async (m) => {
+    return this.mutate({ who, action: 'token.create', targetId: null }, async (m) => {
       const now = this.clock.now();
       const role = input.roleId ? await this.findRole(m, who.organizationId, input.roleId) : null;
       const scopes = unique(input.scopes ?? []);
@@ -183,7 +183,7 @@ export class TokensService {
   }
 
   async update(who: Principal, id: string, input: UpdateTokenInput, ifMatch: string | undefined): Promise<TokenDto> {
-    return this.mutate(async (m) => {
+    return this.mutate({ who, action: 'token.update', targetId: id }, async (m) => {
       const now = this.clock.now();
       const current = await this.load(m, who.organizationId, id, true);
       if (ifMatch !== undefined && !ifMatchAccepts(ifMatch, current.version)) {
@@ -252,7 +252,7 @@ export class TokensService {
   }
 
   async remove(who: Principal, id: string): Promise<void> {
-    await this.mutate(async (m) => {
+    await this.mutate(null, async (m) => {
       const token = await this.load(m, who.organizationId, id, true);
       await m.getRepository(Token).delete({ id, organizationId: who.organizationId });
       await this.record(m, who, 'token.delete', token, {});
@@ -268,7 +268,7 @@ export class TokensService {
   }
 
   async revoke(who: Principal, id: string): Promise<TokenDto> {
-    return this.mutate(async (m) => {
+    return this.mutate(null, async (m) => {
       const now = this.clock.now();
       const current = await this.load(m, who.organizationId, id, true);
       if (current.revokedAt) throw conflict('The token is already revoked');
@@ -283,7 +283,7 @@ export class TokensService {
   }
 
   async regenerate(who: Principal, id: string, input: RegenerateTokenInput): Promise<CreatedTokenDto> {
-    return this.mutate(async (m) => {
+    return this.mutate(null, async (m) => {
       const now = this.clock.now();
       const current = await this.load(m, who.organizationId, id, true);
       if (current.revokedAt) throw conflict('The token is revoked; a revoked token cannot be regenerated');
@@ -323,7 +323,7 @@ export class TokensService {
   // ---------------------------------------------------------------- internals
 
   private async setActive(who: Principal, id: string, active: boolean): Promise<TokenDto> {
-    return this.mutate(async (m) => {
+    return this.mutate(null, async (m) => {
       const now = this.clock.now();
       const current = await this.load(m, who.organizationId, id, true);
       if (current.revokedAt) {
@@ -337,12 +337,34 @@ export class TokensService {
     });
   }
 
-  /** Runs a change in a transaction; a name clash that slipped past the check becomes a 409. */
-  private async mutate<T>(work: (m: EntityManager) => Promise<T>): Promise<T> {
+  /**
+   * Runs a change in a transaction; a name clash that slipped past the check becomes a 409. With
+   * `audited`, a refusal for being wider than the caller (403) is audited as a failure (outside
+   * the rolled-back transaction): an attempt to escalate is worth a trace.
+   */
+  private async mutate<T>(
+    audited: { who: Principal; action: string; targetId: string | null } | null,
+    work: (m: EntityManager) => Promise<T>,
+  ): Promise<T> {
     try {
       return await this.db.transaction(work);
     } catch (error) {
       if (isUniqueViolation(error, 'uq_tokens_org_name_lower')) throw nameTaken();
+      if (audited && error instanceof ProblemException && error.getStatus() === 403) {
+        const { who, action, targetId } = audited;
+        await this.audit.record({
+          organizationId: who.organizationId,
+          actor: actorOf(who),
+          action,
+          targetType: 'token',
+          targetId,
+          ip: who.ip,
+          userAgent: who.userAgent,
+          outcome: 'failure',
+          reason: 'wider_than_caller',
+          details: { detail: error.detail ?? null },
+        });
+      }
       throw error;
     }
   }
