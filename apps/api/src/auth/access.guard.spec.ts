@@ -1,6 +1,6 @@
 import type { ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { generateTokenSecret } from '@tessera/domain';
+import { generateTokenSecret, hashTokenSecret } from '@tessera/domain';
 import { auditRows, insertToken, setOrgAllowlist } from '../testing/fixtures';
 import { bearer, createTestApp, type TestApp } from '../testing/test-app';
 import { AccessGuard } from './access.guard';
@@ -97,7 +97,6 @@ describe('the global guard (SPEC §5)', () => {
     it('honours a previous secret only during its grace period', async () => {
       const { id, secret: current } = await insertToken(t);
       const previous = generateTokenSecret();
-      const { hashTokenSecret } = await import('@tessera/domain');
       await t.db.query('UPDATE tokens SET previous_secret_hash = $2, previous_secret_valid_until = $3 WHERE id = $1', [
         id,
         hashTokenSecret(previous),

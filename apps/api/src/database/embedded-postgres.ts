@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { userInfo } from 'node:os';
@@ -57,7 +57,6 @@ export async function startEmbeddedPostgres(
   const EmbeddedPostgres = await loadEmbeddedPostgres();
   const databaseDir = resolve(join(dataDir, 'postgres'));
   mkdirSync(resolve(dataDir), { recursive: true });
-  const { existsSync } = await import('node:fs');
   const fresh = !existsSync(join(databaseDir, 'PG_VERSION'));
   const pgPort = port ?? (await freePort());
   const password = 'tessera';
