@@ -82,13 +82,17 @@ import { StatusChip } from '../shared/status-chip';
           <table mat-table [dataSource]="items()" aria-label="Audit events">
             <ng-container matColumnDef="at">
               <th mat-header-cell *matHeaderCellDef>When</th>
-              <td mat-cell *matCellDef="let e" class="nowrap">{{ e.at | date: 'yyyy-MM-dd HH:mm:ss' }}</td>
+              <td mat-cell *matCellDef="let e" class="nowrap">
+                <div>{{ e.at | date: 'yyyy-MM-dd' }}</div>
+                <div class="muted small">{{ e.at | date: 'HH:mm:ss' }}</div>
+              </td>
             </ng-container>
             <ng-container matColumnDef="actor">
               <th mat-header-cell *matHeaderCellDef>Actor</th>
               <td mat-cell *matCellDef="let e">
                 @if (e.actor) {
-                  {{ e.actor.name }} <span class="muted small">({{ e.actor.kind }})</span>
+                  <div>{{ e.actor.name }}</div>
+                  <div class="muted small">{{ e.actor.kind }}</div>
                 } @else {
                   <span class="muted">Anonymous</span>
                 }
@@ -102,7 +106,8 @@ import { StatusChip } from '../shared/status-chip';
               <th mat-header-cell *matHeaderCellDef>Target</th>
               <td mat-cell *matCellDef="let e">
                 @if (e.targetType) {
-                  <span class="muted small">{{ e.targetType }}</span> {{ e.targetName ?? e.targetId }}
+                  <div>{{ e.targetName ?? e.targetId }}</div>
+                  <div class="muted small">{{ e.targetType }}</div>
                 }
               </td>
             </ng-container>
@@ -141,7 +146,7 @@ import { StatusChip } from '../shared/status-chip';
     .filters mat-form-field { flex: 1 1 150px; max-width: 220px; }
     .nowrap { white-space: nowrap; }
     code { font-family: ui-monospace, 'DejaVu Sans Mono', Menlo, Consolas, monospace; font-size: 12px; }
-    .details { display: inline-block; max-width: 220px; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
+    .details { display: inline-block; max-width: 180px; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
   `,
 })
 export class AuditPage implements OnInit {

@@ -40,11 +40,11 @@ import { ConfirmDialog, ConfirmDialogData, ConfirmDialogResult } from '../shared
           </ng-container>
           <ng-container matColumnDef="lastUsedAt">
             <th mat-header-cell *matHeaderCellDef>Last used</th>
-            <td mat-cell *matCellDef="let s">{{ s.lastUsedAt ? (s.lastUsedAt | date: 'yyyy-MM-dd HH:mm') : '—' }}</td>
+            <td mat-cell *matCellDef="let s" class="nowrap">{{ s.lastUsedAt ? (s.lastUsedAt | date: 'yyyy-MM-dd HH:mm') : '—' }}</td>
           </ng-container>
           <ng-container matColumnDef="expiresAt">
             <th mat-header-cell *matHeaderCellDef>Expires</th>
-            <td mat-cell *matCellDef="let s">{{ s.expiresAt | date: 'yyyy-MM-dd HH:mm' }}</td>
+            <td mat-cell *matCellDef="let s" class="nowrap">{{ s.expiresAt | date: 'yyyy-MM-dd HH:mm' }}</td>
           </ng-container>
           <ng-container matColumnDef="ip">
             <th mat-header-cell *matHeaderCellDef>IP</th>
@@ -56,7 +56,7 @@ import { ConfirmDialog, ConfirmDialogData, ConfirmDialogResult } from '../shared
           </ng-container>
           <ng-container matColumnDef="state">
             <th mat-header-cell *matHeaderCellDef><span class="cdk-visually-hidden">Actions</span></th>
-            <td mat-cell *matCellDef="let s" class="right">
+            <td mat-cell *matCellDef="let s" class="right nowrap">
               @if (isOver(s)) {
                 <span class="muted">{{ s.endedAt ? 'Ended' : 'Expired' }}</span>
               } @else {

@@ -1,10 +1,14 @@
+import { BreakpointObserver } from '@angular/cdk/layout';
 import { ChangeDetectionStrategy, Component, OnInit, inject } from '@angular/core';
+import { toSignal } from '@angular/core/rxjs-interop';
 import { MatButtonModule } from '@angular/material/button';
 import { MatIconModule } from '@angular/material/icon';
 import { MatListModule } from '@angular/material/list';
 import { MatSidenavModule } from '@angular/material/sidenav';
 import { MatToolbarModule } from '@angular/material/toolbar';
+import { MatTooltipModule } from '@angular/material/tooltip';
 import { Router, RouterLink, RouterLinkActive, RouterOutlet } from '@angular/router';
+import { map } from 'rxjs';
 import { AuthApi } from '../api/auth.api';
 import { SessionStore } from '../core/session.store';
 
@@ -21,7 +25,7 @@ export const NAV_ITEMS = [
 @Component({
   selector: 'app-shell',
   changeDetection: ChangeDetectionStrategy.OnPush,
-  imports: [MatButtonModule, MatIconModule, MatListModule, MatSidenavModule, MatToolbarModule, RouterLink, RouterLinkActive, RouterOutlet],
+  imports: [MatButtonModule, MatIconModule, MatListModule, MatSidenavModule, MatToolbarModule, MatTooltipModule, RouterLink, RouterLinkActive, RouterOutlet],
   template: `
     <mat-toolbar class="toolbar">
       <span class="brand"><mat-icon svgIcon="key" /> Tessera</span>
@@ -35,13 +39,22 @@ export const NAV_ITEMS = [
       <button mat-button type="button" (click)="logout()"><mat-icon svgIcon="logout" />Log out</button>
     </mat-toolbar>
     <mat-sidenav-container class="container">
-      <mat-sidenav mode="side" opened class="nav" [disableClose]="true">
+      <mat-sidenav mode="side" opened class="nav" [class.rail]="narrow()" [disableClose]="true">
         <nav aria-label="Main">
           <mat-nav-list>
             @for (item of nav; track item.path) {
-              <a mat-list-item [routerLink]="item.path" routerLinkActive #rla="routerLinkActive" [activated]="rla.isActive" [attr.aria-current]="rla.isActive ? 'page' : null">
+              <a
+                mat-list-item
+                [routerLink]="item.path"
+                routerLinkActive
+                #rla="routerLinkActive"
+                [activated]="rla.isActive"
+                [attr.aria-current]="rla.isActive ? 'page' : null"
+                [matTooltip]="narrow() ? item.label : ''"
+                matTooltipPosition="right"
+              >
                 <mat-icon matListItemIcon [svgIcon]="item.icon" />
-                <span matListItemTitle>{{ item.label }}</span>
+                <span matListItemTitle [class.cdk-visually-hidden]="narrow()">{{ item.label }}</span>
               </a>
             }
           </mat-nav-list>
@@ -61,7 +74,9 @@ export const NAV_ITEMS = [
     .spacer { flex: 1; }
     .user { font: var(--mat-sys-body-medium); }
     .container { flex: 1; }
-    .nav { width: 208px; border-right: 1px solid var(--mat-sys-outline-variant); background: var(--mat-sys-surface-container-low); }
+    .nav { width: 200px; border-right: 1px solid var(--mat-sys-outline-variant); background: var(--mat-sys-surface-container-low); }
+    .nav.rail { width: 64px; }
+    .nav.rail .mat-mdc-list-item { padding-left: 12px; padding-right: 12px; }
     .main, main { height: 100%; }
   `,
 })
@@ -70,6 +85,8 @@ export class Shell implements OnInit {
   private readonly api = inject(AuthApi);
   private readonly router = inject(Router);
   protected readonly nav = NAV_ITEMS;
+  /** Below 1280 px the sidebar shrinks to an icon rail so the token table keeps its columns. */
+  protected readonly narrow = toSignal(inject(BreakpointObserver).observe('(max-width: 1279.98px)').pipe(map((s) => s.matches)), { initialValue: false });
 
   ngOnInit(): void {
     this.api.me().subscribe({ next: (me) => this.session.me.set(me), error: () => undefined });

@@ -43,7 +43,7 @@ import { UserDialog, UserDialogData } from './user-dialog';
           <ng-container matColumnDef="role">
             <th mat-header-cell *matHeaderCellDef>Role</th>
             <td mat-cell *matCellDef="let u">
-              <mat-form-field subscriptSizing="dynamic" class="role">
+              <mat-form-field subscriptSizing="dynamic" class="role compact-field">
                 <mat-select [value]="u.roleId" (selectionChange)="changeRole(u, $event)" [aria-label]="'Role of ' + u.email">
                   @for (r of roles(); track r.id) {
                     <mat-option [value]="r.id">{{ r.name }}</mat-option>
@@ -60,7 +60,7 @@ import { UserDialog, UserDialogData } from './user-dialog';
           </ng-container>
           <ng-container matColumnDef="lastLoginAt">
             <th mat-header-cell *matHeaderCellDef>Last login</th>
-            <td mat-cell *matCellDef="let u">
+            <td mat-cell *matCellDef="let u" class="nowrap">
               @if (u.lastLoginAt) {
                 {{ u.lastLoginAt | date: 'yyyy-MM-dd HH:mm' }}
               } @else {
