@@ -19,7 +19,7 @@ async function openTokenMenu(name: string, item: string): Promise<void> {
 }
 
 async function expectSnack(text: string | RegExp): Promise<void> {
-  await expect(page.locator('mat-snack-bar-container').filter({ hasText: text })).toBeVisible();
+  await expect(page.locator('mat-snack-bar-container').filter({ hasText: text }).last()).toBeVisible();
 }
 
 test.beforeAll(async ({ browser }: { browser: Browser }) => {
@@ -155,10 +155,23 @@ test('creates a second token with custom permissions and filters and sorts the l
   await page.setViewportSize({ width: 1280, height: 800 });
 });
 
+test('shows an api field error next to the field it names', async () => {
+  await page.getByRole('button', { name: 'Add token' }).click();
+  const drawer = page.getByRole('dialog', { name: 'New API token' });
+  await drawer.getByLabel('Name').fill('backendautomation');
+  await drawer.getByRole('checkbox', { name: 'tokens:read' }).check();
+  await drawer.getByRole('button', { name: 'Generate token' }).click();
+  await expect(drawer.locator('mat-form-field').filter({ hasText: 'Name' }).first()).toContainText('already');
+  await expectSnack('Could not create the token');
+  await shot(page, '05-token-field-error');
+  await drawer.getByRole('button', { name: 'Cancel' }).click();
+  await expect(drawer).toBeHidden();
+});
+
 test('deactivates and reactivates a token', async () => {
   const toggle = page.getByRole('switch', { name: 'Active: BackendAutomation' });
   await toggle.click();
-  await expectSnack('deactivated');
+  await expectSnack('"BackendAutomation" deactivated');
   await expect(row('BackendAutomation')).toContainText('inactive');
   const refused = await api.get('/api/v1/tokens', { headers: { Authorization: `Bearer ${firstSecret}` } });
   expect(refused.status()).toBe(401);
@@ -167,7 +180,7 @@ test('deactivates and reactivates a token', async () => {
   await expect(page.getByRole('button', { name: /^Open / })).toHaveText(['BackendAutomation']);
   await page.getByRole('button', { name: 'Clear filters' }).click();
   await page.getByRole('switch', { name: 'Active: BackendAutomation' }).click();
-  await expectSnack('activated');
+  await expectSnack('"BackendAutomation" activated');
   await expect(row('BackendAutomation').getByText('active', { exact: true })).toBeVisible();
 });
 

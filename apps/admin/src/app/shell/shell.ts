@@ -34,11 +34,11 @@ export const NAV_ITEMS = [
       }
       <span class="spacer"></span>
       @if (session.me(); as me) {
-        <span class="user" aria-label="Signed in as">{{ me.name }}</span>
+        <span class="user"><span class="cdk-visually-hidden">Signed in as </span>{{ me.name }}</span>
       }
       <button mat-button type="button" (click)="logout()"><mat-icon svgIcon="logout" />Log out</button>
     </mat-toolbar>
-    <mat-sidenav-container class="container">
+    <mat-sidenav-container class="container" autosize>
       <mat-sidenav mode="side" opened class="nav" [class.rail]="narrow()" [disableClose]="true">
         <nav aria-label="Main">
           <mat-nav-list>
