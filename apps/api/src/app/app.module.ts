@@ -1,4 +1,4 @@
-import { type DynamicModule, Module } from '@nestjs/common';
+import { type DynamicModule, Module, RequestMethod } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { LoggerModule } from 'nestjs-pino';
 import { AccessModule } from '../access/access.module';
@@ -35,7 +35,10 @@ export class AppModule {
       module: AppModule,
       imports: [
         CoreModule.forRoot(options),
-        LoggerModule.forRoot({ pinoHttp: pinoHttpOptions(options.config) }),
+        LoggerModule.forRoot({
+          pinoHttp: pinoHttpOptions(options.config),
+          forRoutes: [{ path: '{*path}', method: RequestMethod.ALL }],
+        }),
         DatabaseModule.forRoot(options.config.databaseUrl, options.config.logLevel !== 'silent'),
         AuditModule,
         AuthModule,
