@@ -1,4 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
+import { permissionGrants } from '@tessera/domain';
 import type { CreateRoleInput, RoleDto, UpdateRoleInput } from '@tessera/domain';
 import { DataSource, EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
@@ -86,7 +87,8 @@ export class RolesService {
       if (input.description !== undefined && input.description !== current.description) patch.description = input.description;
       if (input.permissions !== undefined) {
         const permissions = [...new Set(input.permissions)];
-        assertWithinCaller(who, permissions);
+        // Keeping what the role has is fine; only what the edit adds must be within the caller.
+        assertWithinCaller(who, permissions.filter((p) => !permissionGrants(current.permissions, p)));
         if (permissions.join('\n') !== current.permissions.join('\n')) patch.permissions = permissions;
       }
       if (Object.keys(patch).length === 0) return toRoleDto(current);

@@ -188,9 +188,21 @@ describe('tokens over HTTP (real app, real PostgreSQL)', () => {
 
     it('may not widen a token through PATCH either', async () => {
       const { token } = (await asCreator().post('/tokens', narrow().build()).expect(201)).body as { token: TokenDto };
-      const res = await asCreator().patch(`/tokens/${token.id}`, { scopes: ['*:*'] });
-      expect(res.status).toBe(403);
+      expect((await asCreator().patch(`/tokens/${token.id}`, { scopes: ['*:*'] })).status).toBe(403);
+      expect((await asCreator().patch(`/tokens/${token.id}`, { validTo: null })).status).toBe(403);
+      expect((await asCreator().patch(`/tokens/${token.id}`, { allowedIps: ['10.0.0.1'] })).status).toBe(403);
       await asCreator().patch(`/tokens/${token.id}`, { name: `${token.name} renamed` }).expect(200);
+    });
+
+    it('may edit a wider token as long as it adds nothing wider (the console sends every field)', async () => {
+      const wide = (await create(aToken().withScopes('*:*').build())).token;
+      const fullForm = { name: `${wide.name} renamed`, description: 'edited by a token', roleId: null, scopes: ['*:*'], allowedIps: [], validTo: null };
+      const res = await asCreator().patch(`/tokens/${wide.id}`, fullForm);
+      expect(res.status).toBe(200);
+      expect(res.body).toMatchObject({ name: `${wide.name} renamed`, scopes: ['*:*'] });
+      // Narrowing is fine too.
+      await asCreator().patch(`/tokens/${wide.id}`, { scopes: ['tokens:read'], validTo: plus(HOUR).toISOString() }).expect(200);
+      expect((await asCreator().patch(`/tokens/${wide.id}`, { scopes: ['tokens:read', 'audit:read'] })).status).toBe(403);
     });
   });
 

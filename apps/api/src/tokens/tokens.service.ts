@@ -6,6 +6,7 @@ import {
   hashTokenSecret,
   ipRulesCover,
   isValidPermission,
+  permissionGrants,
   normalizeIpRule,
   tokenHint,
 } from '@tessera/domain';
@@ -230,12 +231,18 @@ export class TokensService {
         throw badRequest('validTo must be later than validFrom', [{ field: 'validTo', message: 'must be later than validFrom' }]);
       }
 
+      // An edit may keep what the token already has; only what it adds must be within the caller.
+      const currentPermissions = effectivePermissions(current.role?.permissions, current.scopes);
+      const newAllowedIps = patch.allowedIps ?? current.allowedIps;
+      const extendsValidity =
+        (validTo === null && current.validTo !== null) ||
+        (validTo !== null && current.validTo !== null && validTo.getTime() > current.validTo.getTime());
       this.assertWithinCaller(who, {
-        permissions: input.roleId !== undefined || input.scopes !== undefined ? permissions : [],
+        permissions: permissions.filter((p) => !permissionGrants(currentPermissions, p)),
         validTo,
-        allowedIps: patch.allowedIps ?? current.allowedIps,
-        checkValidity: input.validTo !== undefined,
-        checkIps: input.allowedIps !== undefined,
+        allowedIps: newAllowedIps,
+        checkValidity: extendsValidity,
+        checkIps: !ipRulesCover(current.allowedIps, newAllowedIps),
       });
 
       for (const [key, value] of Object.entries(patch)) {
