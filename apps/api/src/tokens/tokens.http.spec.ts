@@ -293,6 +293,16 @@ describe('tokens over HTTP (real app, real PostgreSQL)', () => {
       await admin.patch(`/tokens/${token.id}`, { description: 'weak' }).set('If-Match', `W/${edited.headers['etag']}`).expect(200);
     });
 
+    it('lets exactly one of three concurrent PATCHes with the same If-Match win', async () => {
+      const { token } = await create();
+      const etag = `"${token.version}"`;
+      const results = await Promise.all(
+        ['one', 'two', 'three'].map((d) => admin.patch(`/tokens/${token.id}`, { description: d }).set('If-Match', etag)),
+      );
+      expect(results.map((r) => r.status).sort()).toEqual([200, 412, 412]);
+      expect((await admin.get(`/tokens/${token.id}`).expect(200)).body.version).toBe(token.version + 1);
+    });
+
     it('changes rules, role and dates but never the secret, and audits the change', async () => {
       const { token, secret } = await create(aToken().withScopes('tokens:read').build());
       const res = await admin
