@@ -125,6 +125,12 @@ describe('tokens over HTTP (real app, real PostgreSQL)', () => {
       expect(res.body.errors).toEqual([expect.objectContaining({ field: 'name' })]);
     });
 
+    it('answers 409, never 500, when the same name is created concurrently', async () => {
+      const body = aToken().named('Race').build();
+      const results = await Promise.all([1, 2, 3, 4].map(() => admin.post('/tokens', body)));
+      expect(results.map((r) => r.status).sort()).toEqual([201, 409, 409, 409]);
+    });
+
     it('normalizes IP rules', async () => {
       const { token } = await create(aToken().allowingIps('::ffff:10.1.2.3', '10.0.0.0/8', '10.0.0.0/8').build());
       expect(token.allowedIps).toContain('10.0.0.0/8');
