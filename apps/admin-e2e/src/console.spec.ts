@@ -86,6 +86,8 @@ test('creates a token with a role, an IP rule and an expiry, and shows the secre
   await expect(close).toBeDisabled();
   await dialog.getByRole('button', { name: 'Copy' }).click();
   await expect(dialog.getByRole('button', { name: 'Copied' })).toBeVisible();
+  const [download] = await Promise.all([page.waitForEvent('download'), dialog.getByRole('button', { name: 'Download .txt' }).click()]);
+  expect(download.suggestedFilename()).toBe('BackendAutomation.txt');
   await shot(page, '04-secret-dialog');
   await page.keyboard.press('Escape');
   await expect(dialog).toBeVisible();
@@ -337,4 +339,18 @@ test('ends another session, then the current one, which logs out', async () => {
   await page.getByRole('dialog').getByRole('button', { name: 'End session' }).click();
   await expect(page).toHaveURL(/\/login/);
   await expect(page.getByRole('button', { name: 'Log in' })).toBeVisible();
+});
+
+test('sends the user back to login when the session ends elsewhere', async () => {
+  await page.getByLabel('Email').fill(ADMIN_EMAIL);
+  await page.getByLabel('Password').fill(ADMIN_PASSWORD);
+  await page.getByRole('button', { name: 'Log in' }).click();
+  await expect(page.getByRole('heading', { name: 'API tokens' })).toBeVisible();
+  const token = await page.evaluate(() => sessionStorage.getItem('tessera.session'));
+  const headers = { Authorization: `Bearer ${token}` };
+  const me = (await (await api.get('/api/v1/auth/me', { headers })).json()) as { sessionId: string };
+  expect((await api.delete(`/api/v1/auth/sessions/${me.sessionId}`, { headers })).ok()).toBe(true);
+  await page.getByRole('link', { name: 'Roles' }).click();
+  await expect(page).toHaveURL(/\/login/);
+  await expect(page.getByRole('status')).toContainText('Your session has expired');
 });

@@ -76,6 +76,7 @@ import { readProblem } from '../core/problem';
     .denied { background: #fde7e6; color: #8c1d18; }
     .steps { margin: 4px 0 0; padding-left: 20px; font: var(--mat-sys-body-small); }
     .fail { color: #8c1d18; }
+    .mark { display: inline-block; width: 1.2em; }
   `,
 })
 export class TestAccess {
