@@ -1,6 +1,6 @@
 import type { TokenDto } from '@tessera/domain';
 import { createTestApp, type TestApp } from '../testing/test-app';
-import { as } from '../tokens/testing/api-client';
+import { as, WITHOUT_FAILURE_LIMIT } from '../tokens/testing/api-client';
 import { aToken } from '../tokens/testing/a-token';
 
 describe('POST /access/explain', () => {
@@ -9,7 +9,7 @@ describe('POST /access/explain', () => {
   let token: TokenDto;
 
   beforeAll(async () => {
-    t = await createTestApp();
+    t = await createTestApp({ env: WITHOUT_FAILURE_LIMIT });
     admin = as(t, t.admin.token);
     token = (
       (

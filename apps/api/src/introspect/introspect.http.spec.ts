@@ -1,6 +1,6 @@
 import type { TokenDto } from '@tessera/domain';
 import { createTestApp, type TestApp } from '../testing/test-app';
-import { as } from '../tokens/testing/api-client';
+import { as, WITHOUT_FAILURE_LIMIT } from '../tokens/testing/api-client';
 import { aToken } from '../tokens/testing/a-token';
 
 const T0 = new Date('2031-06-01T00:00:00.000Z');
@@ -12,7 +12,7 @@ describe('POST /introspect (RFC 7662)', () => {
   let service: ReturnType<typeof as>;
 
   beforeAll(async () => {
-    t = await createTestApp({ now: () => T0 });
+    t = await createTestApp({ now: () => T0, env: WITHOUT_FAILURE_LIMIT });
     admin = as(t, t.admin.token);
     const { secret } = (await admin.post('/tokens', aToken().named('resource server').withScopes('tokens:introspect').build()).expect(201))
       .body as { secret: string };

@@ -1,6 +1,6 @@
 import type { RoleDto, TokenDto, UserDto } from '@tessera/domain';
 import { createTestApp, type TestApp, type TestOrg } from '../testing/test-app';
-import { as } from '../tokens/testing/api-client';
+import { as, WITHOUT_FAILURE_LIMIT } from '../tokens/testing/api-client';
 import { aToken } from '../tokens/testing/a-token';
 
 describe('organizations and tenancy over HTTP', () => {
@@ -8,7 +8,7 @@ describe('organizations and tenancy over HTTP', () => {
   let root: ReturnType<typeof as>;
 
   beforeAll(async () => {
-    t = await createTestApp();
+    t = await createTestApp({ env: WITHOUT_FAILURE_LIMIT });
     root = as(t, t.admin.token);
   });
 

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BUILTIN_RESOURCES } from '@tessera/domain';
 import { createTestApp, type TestApp } from '../testing/test-app';
-import { as } from '../tokens/testing/api-client';
+import { as, WITHOUT_FAILURE_LIMIT } from '../tokens/testing/api-client';
 import { loadPermissionsFile } from './permissions.service';
 
 function file(content: unknown): string {
@@ -18,7 +18,7 @@ describe('permission catalog', () => {
 
     beforeAll(async () => {
       const path = file({ resources: [{ resource: 'billing', description: 'Invoices', actions: ['read', 'write', 'refund'] }] });
-      t = await createTestApp({ env: { PERMISSIONS_FILE: path } });
+      t = await createTestApp({ env: { ...WITHOUT_FAILURE_LIMIT, PERMISSIONS_FILE: path } });
     });
 
     afterAll(async () => {

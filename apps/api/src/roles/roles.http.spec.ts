@@ -1,6 +1,6 @@
 import type { RoleDto } from '@tessera/domain';
 import { createTestApp, type TestApp } from '../testing/test-app';
-import { as, auditOf } from '../tokens/testing/api-client';
+import { as, auditOf, WITHOUT_FAILURE_LIMIT } from '../tokens/testing/api-client';
 import { aToken } from '../tokens/testing/a-token';
 
 describe('roles over HTTP', () => {
@@ -8,7 +8,7 @@ describe('roles over HTTP', () => {
   let admin: ReturnType<typeof as>;
 
   beforeAll(async () => {
-    t = await createTestApp();
+    t = await createTestApp({ env: WITHOUT_FAILURE_LIMIT });
     admin = as(t, t.admin.token);
   });
 

@@ -1,5 +1,5 @@
 import { createTestApp, type TestApp } from '../testing/test-app';
-import { as, auditOf } from '../tokens/testing/api-client';
+import { as, auditOf, WITHOUT_FAILURE_LIMIT } from '../tokens/testing/api-client';
 import { aToken } from '../tokens/testing/a-token';
 
 describe('organization IP allowlist over HTTP', () => {
@@ -7,7 +7,7 @@ describe('organization IP allowlist over HTTP', () => {
   let admin: ReturnType<typeof as>;
 
   beforeAll(async () => {
-    t = await createTestApp();
+    t = await createTestApp({ env: WITHOUT_FAILURE_LIMIT });
     admin = as(t, t.admin.token);
   });
 

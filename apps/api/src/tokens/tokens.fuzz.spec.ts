@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import type { TokenDto } from '@tessera/domain';
 import { createTestApp, type TestApp } from '../testing/test-app';
-import { as } from './testing/api-client';
+import { as, WITHOUT_FAILURE_LIMIT } from './testing/api-client';
 
 /** Values that look like the real fields, mixed with anything at all. */
 const ruleish = fc.oneof(
@@ -30,7 +30,7 @@ describe('random bodies never produce a 5xx', () => {
   let existing: TokenDto;
 
   beforeAll(async () => {
-    t = await createTestApp();
+    t = await createTestApp({ env: WITHOUT_FAILURE_LIMIT });
     admin = as(t, t.admin.token);
     existing = ((await admin.post('/tokens', { name: 'fuzz target', scopes: ['tokens:read'] }).expect(201)).body as { token: TokenDto }).token;
   });

@@ -1,6 +1,6 @@
 import type { TokenDto } from '@tessera/domain';
 import { createTestApp, type TestApp } from '../testing/test-app';
-import { as, auditOf } from './testing/api-client';
+import { as, auditOf, WITHOUT_FAILURE_LIMIT } from './testing/api-client';
 import { aToken } from './testing/a-token';
 
 const T0 = new Date('2031-03-01T12:00:00.000Z');
@@ -13,7 +13,7 @@ describe('tokens over HTTP (real app, real PostgreSQL)', () => {
   let admin: ReturnType<typeof as>;
 
   beforeAll(async () => {
-    t = await createTestApp({ now: () => T0 });
+    t = await createTestApp({ now: () => T0, env: WITHOUT_FAILURE_LIMIT });
     admin = as(t, t.admin.token);
   });
 

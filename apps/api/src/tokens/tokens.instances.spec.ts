@@ -4,7 +4,7 @@ import request from 'supertest';
 import { createTesseraApp } from '../app/create-app';
 import { parseConfig } from '../config/app-config';
 import { createTestApp, TEST_ADMIN, type TestApp } from '../testing/test-app';
-import { as } from './testing/api-client';
+import { as, WITHOUT_FAILURE_LIMIT } from './testing/api-client';
 import { aToken } from './testing/a-token';
 
 /**
@@ -19,10 +19,16 @@ describe('changes reach every api instance over the same database', () => {
   let admin: ReturnType<typeof as>;
 
   beforeAll(async () => {
-    a = await createTestApp();
+    a = await createTestApp({ env: WITHOUT_FAILURE_LIMIT });
     admin = as(a, a.admin.token);
     const databaseUrl = (a.db.options as { url: string }).url;
-    const config = parseConfig({ ADMIN_EMAIL: TEST_ADMIN.email, ADMIN_PASSWORD: TEST_ADMIN.password, LOG_LEVEL: 'silent', SERVE_ADMIN: 'off' });
+    const config = parseConfig({
+      ...WITHOUT_FAILURE_LIMIT,
+      ADMIN_EMAIL: TEST_ADMIN.email,
+      ADMIN_PASSWORD: TEST_ADMIN.password,
+      LOG_LEVEL: 'silent',
+      SERVE_ADMIN: 'off',
+    });
     b = await createTesseraApp({
       config: { ...config, databaseUrl },
       firstStartReporter: () => undefined,

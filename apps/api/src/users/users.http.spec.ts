@@ -1,6 +1,6 @@
 import type { RoleDto, UserDto } from '@tessera/domain';
 import { createTestApp, type TestApp } from '../testing/test-app';
-import { as, auditOf } from '../tokens/testing/api-client';
+import { as, auditOf, WITHOUT_FAILURE_LIMIT } from '../tokens/testing/api-client';
 
 describe('users over HTTP', () => {
   let t: TestApp;
@@ -9,7 +9,7 @@ describe('users over HTTP', () => {
   let allPermissions: RoleDto;
 
   beforeAll(async () => {
-    t = await createTestApp();
+    t = await createTestApp({ env: WITHOUT_FAILURE_LIMIT });
     admin = as(t, t.admin.token);
     const roles = (await admin.get('/roles').expect(200)).body as RoleDto[];
     readOnly = roles.find((r) => r.name === 'Read only') as RoleDto;
