@@ -36,6 +36,16 @@ export async function createTesseraApp(options: CreateAppOptions): Promise<NestF
   app.useLogger(app.get(Logger));
   app.setGlobalPrefix(API_PREFIX);
 
+  // API answers (login and token creation carry secrets) are never cached (RFC 6749 §5.1).
+  app
+    .getHttpAdapter()
+    .getInstance()
+    .addHook('onSend', async (request, reply, payload) => {
+      reply.header('x-content-type-options', 'nosniff');
+      if (request.url.startsWith('/api/')) reply.header('cache-control', 'no-store');
+      return payload;
+    });
+
   const config = options.config;
   const adminRoot = resolve(config.adminDist);
   const serveStatic = options.serveStatic !== false;

@@ -24,6 +24,7 @@ describe('auth sessions', () => {
     expect(ttl).toBeLessThanOrEqual(3 * 3_600_000 + 1_000);
     expect(res.body.user).toMatchObject({ email: t.admin.email, roleName: 'All permissions', active: true });
     expect(res.body.user.lastLoginAt).not.toBeNull();
+    expect(res.headers['cache-control']).toBe('no-store');
 
     const me = await t.http.get(ME).set(bearer(res.body.token));
     expect(me.status).toBe(200);
