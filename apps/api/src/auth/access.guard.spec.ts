@@ -1,9 +1,11 @@
-import type { ExecutionContext } from '@nestjs/common';
-import { Reflector } from '@nestjs/core';
+import { Controller, type ExecutionContext, Get } from '@nestjs/common';
+import { type DiscoveryService, MetadataScanner, Reflector } from '@nestjs/core';
 import { generateTokenSecret, hashTokenSecret } from '@tessera/domain';
+import { Public } from '../common/decorators';
 import { auditRows, insertToken, setOrgAllowlist } from '../testing/fixtures';
 import { bearer, createTestApp, type TestApp } from '../testing/test-app';
 import { AccessGuard } from './access.guard';
+import { RouteAccessCheck } from './route-access-check';
 
 const ME = '/api/v1/auth/me';
 const HOUR = 3_600_000;
@@ -207,6 +209,12 @@ describe('the global guard (SPEC §5)', () => {
     expect((await t.http.get(ME).set(bearer(secret))).status).toBe(401);
   });
 
+  it('finds no route without an access declaration at start (the app would refuse to start)', () => {
+    const { checked, undeclared } = t.app.get(RouteAccessCheck).scan();
+    expect(checked).toBeGreaterThan(20);
+    expect(undeclared).toEqual([]);
+  });
+
   it('serves public routes without credentials', async () => {
     expect((await t.http.get('/api/v1/health/live')).status).toBe(200);
     expect((await t.http.get('/api/v1/health/ready')).body).toMatchObject({ status: 'ok' });
@@ -214,6 +222,26 @@ describe('the global guard (SPEC §5)', () => {
 });
 
 describe('the guard fails closed', () => {
+  it('refuses to start when a route declares no access rule', () => {
+    @Controller('x')
+    class Mixed {
+      @Get('open')
+      @Public()
+      open(): void {
+        /* declared */
+      }
+
+      @Get('forgotten')
+      forgotten(): void {
+        /* undeclared */
+      }
+    }
+    const discovery = { getControllers: () => [{ instance: new Mixed(), metatype: Mixed }] } as unknown as DiscoveryService;
+    const check = new RouteAccessCheck(discovery, new MetadataScanner(), new Reflector());
+    expect(check.scan()).toEqual({ checked: 2, undeclared: ['Mixed.forgotten'] });
+    expect(() => check.onApplicationBootstrap()).toThrow(/Mixed\.forgotten/);
+  });
+
   it('refuses a route that declares neither @Public, @Authenticated nor @RequirePermission', async () => {
     const guard = Object.create(AccessGuard.prototype) as AccessGuard;
     Object.assign(guard, {

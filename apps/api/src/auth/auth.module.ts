@@ -1,5 +1,5 @@
 import { Global, Module } from '@nestjs/common';
-import { APP_GUARD } from '@nestjs/core';
+import { APP_GUARD, DiscoveryModule } from '@nestjs/core';
 import { PassportModule } from '@nestjs/passport';
 import { AccessGuard } from './access.guard';
 import { ChangeNotifier } from './auth-events';
@@ -9,6 +9,7 @@ import { BearerStrategy } from './bearer.strategy';
 import { AuthFailureLimiter } from './failure-limiter';
 import { FirstStartService } from './first-start.service';
 import { PasswordHasher } from './password-hasher';
+import { RouteAccessCheck } from './route-access-check';
 import { TokenVerifier } from './token-verifier';
 import { UsageRecorder } from './usage-recorder';
 
@@ -19,7 +20,7 @@ import { UsageRecorder } from './usage-recorder';
  */
 @Global()
 @Module({
-  imports: [PassportModule.register({ session: false })],
+  imports: [PassportModule.register({ session: false }), DiscoveryModule],
   controllers: [AuthController],
   providers: [
     AuthService,
@@ -30,6 +31,7 @@ import { UsageRecorder } from './usage-recorder';
     PasswordHasher,
     ChangeNotifier,
     FirstStartService,
+    RouteAccessCheck,
     { provide: APP_GUARD, useClass: AccessGuard },
   ],
   exports: [ChangeNotifier, PasswordHasher, TokenVerifier, UsageRecorder, AuthFailureLimiter],
