@@ -64,6 +64,11 @@ export class LoginPage {
     password: ['', [Validators.required]],
   });
 
+  constructor() {
+    // Already signed in (e.g. the login page was bookmarked): go straight to the console.
+    if (this.session.signedIn() && !this.expired()) void this.router.navigateByUrl('/tokens');
+  }
+
   submit(): void {
     if (this.form.invalid) return;
     this.busy.set(true);

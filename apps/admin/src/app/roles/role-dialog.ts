@@ -59,6 +59,7 @@ export interface RoleDialogData {
     </mat-dialog-actions>
   `,
   styles: `
+    form { padding-top: 8px; }
     .full { width: 100%; }
     h3 { font: var(--mat-sys-title-small); margin: 8px 0; }
     .note { color: var(--mat-sys-on-surface-variant); }

@@ -31,7 +31,7 @@ import { ConfirmDialog, ConfirmDialogData, ConfirmDialogResult } from '../shared
         <table mat-table [dataSource]="sessions()" aria-label="My sessions">
           <ng-container matColumnDef="createdAt">
             <th mat-header-cell *matHeaderCellDef>Started</th>
-            <td mat-cell *matCellDef="let s">
+            <td mat-cell *matCellDef="let s" class="nowrap">
               {{ s.createdAt | date: 'yyyy-MM-dd HH:mm' }}
               @if (s.current) {
                 <span class="current">This session</span>
@@ -74,7 +74,7 @@ import { ConfirmDialog, ConfirmDialogData, ConfirmDialogResult } from '../shared
     </div>
   `,
   styles: `
-    .current { margin-left: 8px; padding: 2px 8px; border-radius: 10px; background: var(--mat-sys-primary-container); color: var(--mat-sys-on-primary-container); font: var(--mat-sys-label-small); }
+    .current { display: inline-block; white-space: nowrap; margin-left: 8px; padding: 2px 8px; border-radius: 10px; background: var(--mat-sys-primary-container); color: var(--mat-sys-on-primary-container); font: var(--mat-sys-label-small); }
     .ua { display: inline-block; max-width: 260px; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; vertical-align: middle; }
     .right { text-align: right; }
     code { font-size: 12px; }

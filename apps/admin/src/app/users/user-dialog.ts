@@ -59,6 +59,7 @@ export interface UserDialogData {
     </mat-dialog-actions>
   `,
   styles: `
+    form { padding-top: 8px; }
     .full { width: 100%; }
     .error { color: var(--mat-sys-error); }
   `,
