@@ -142,6 +142,10 @@ test('creates a second token with custom permissions and filters and sorts the l
   await expect(names).toHaveText(['BackendAutomation', 'Zeta webhook']);
   await page.getByRole('button', { name: 'Expires' }).click();
   await expect(names).toHaveText(['Zeta webhook', 'BackendAutomation']);
+  await page.getByRole('button', { name: 'Name' }).click();
+  await expect(names).toHaveText(['BackendAutomation', 'Zeta webhook']);
+  await page.getByRole('button', { name: 'Name' }).click();
+  await expect(names).toHaveText(['Zeta webhook', 'BackendAutomation']);
 
   await page.getByLabel('Search by name').fill('zeta');
   await expect(names).toHaveText(['Zeta webhook']);
