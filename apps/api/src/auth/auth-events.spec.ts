@@ -51,7 +51,7 @@ describe('ChangeNotifier', () => {
         await new Promise((r) => setTimeout(r, 50));
         expect(payloads).toEqual([]);
       });
-      for (let i = 0; i < 50 && payloads.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
+      for (let i = 0; i < 300 && payloads.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
       expect(payloads.map((p) => JSON.parse(p))).toEqual([{ kind: 'session', id: 's1' }]);
     } finally {
       await client.query(`UNLISTEN ${CHANGES_CHANNEL}`);

@@ -59,12 +59,13 @@ describe('auth sessions', () => {
     };
     const known: number[] = [];
     const unknown: number[] = [];
-    for (let i = 0; i < 5; i++) {
+    for (let i = 0; i < 7; i++) {
       known.push(await time(t.admin.email));
       unknown.push(await time(`ghost${i}@tessera.test`));
     }
-    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[2] ?? 0;
-    expect(median(unknown)).toBeGreaterThan(median(known) * 0.5);
+    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[3] ?? 0;
+    // Without the dummy verification an unknown email would answer ~10× faster; allow load noise.
+    expect(median(unknown)).toBeGreaterThan(median(known) * 0.3);
   });
 
   it('names every bad field and rejects unknown fields (400 problem+json)', async () => {
