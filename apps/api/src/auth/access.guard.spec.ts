@@ -2,7 +2,7 @@ import { Controller, type ExecutionContext, Get } from '@nestjs/common';
 import { type DiscoveryService, MetadataScanner, Reflector } from '@nestjs/core';
 import { generateTokenSecret, hashTokenSecret } from '@tessera/domain';
 import { Public } from '../common/decorators';
-import { auditRows, insertToken, setOrgAllowlist } from '../testing/fixtures';
+import { auditRows, changeInDatabase, insertToken, setOrgAllowlist } from '../testing/fixtures';
 import { bearer, createTestApp, type TestApp } from '../testing/test-app';
 import { AccessGuard } from './access.guard';
 import { RouteAccessCheck } from './route-access-check';
@@ -205,7 +205,7 @@ describe('the global guard (SPEC §5)', () => {
   it('refuses a token the moment it is revoked in the database (no stale state on this instance)', async () => {
     const { id, secret } = await insertToken(t);
     expect((await t.http.get(ME).set(bearer(secret))).status).toBe(200);
-    await t.db.query('UPDATE tokens SET revoked_at = now(), valid_to = now() WHERE id = $1', [id]);
+    await changeInDatabase(t, { kind: 'token', id }, 'UPDATE tokens SET revoked_at = now(), valid_to = now() WHERE id = $1', [id]);
     expect((await t.http.get(ME).set(bearer(secret))).status).toBe(401);
   });
 

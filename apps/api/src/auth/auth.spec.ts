@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { auditRows } from '../testing/fixtures';
+import { auditRows, setOrgAllowlist } from '../testing/fixtures';
 import { bearer, createTestApp, type TestApp } from '../testing/test-app';
 
 const LOGIN = '/api/v1/auth/login';
@@ -147,12 +147,12 @@ describe('auth sessions', () => {
   });
 
   it('refuses login from an address outside the organization allowlist', async () => {
-    await t.db.query("INSERT INTO org_ip_allowlist_entries (organization_id, cidr) VALUES ($1, '10.0.0.0/8')", [t.admin.organizationId]);
+    await setOrgAllowlist(t, t.admin.organizationId, ['10.0.0.0/8']);
     try {
       const res = await t.http.post(LOGIN).send({ email: t.admin.email, password: t.admin.password });
       expect(res.status).toBe(403);
     } finally {
-      await t.db.query('DELETE FROM org_ip_allowlist_entries WHERE organization_id = $1', [t.admin.organizationId]);
+      await setOrgAllowlist(t, t.admin.organizationId, []);
     }
   });
 

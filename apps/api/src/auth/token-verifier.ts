@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import {
   type AccessSubject,
@@ -9,6 +9,11 @@ import {
   TOKEN_PREFIX,
 } from '@tessera/domain';
 import { DataSource } from 'typeorm';
+import type { PostgresConnectionOptions } from 'typeorm/driver/postgres/PostgresConnectionOptions';
+import { CredentialCache, DEFAULT_CACHE_OPTIONS } from '../cache/credential-cache';
+import { APP_CONFIG, type AppConfig } from '../config/app-config';
+import { ChangeListener } from '../database/change-listener';
+import { ChangeNotifier } from './auth-events';
 
 /** Everything the guard needs about a presented secret, compiled once (cacheable as is). */
 export interface VerifiedCredential {
@@ -19,7 +24,10 @@ export interface VerifiedCredential {
   principalId: string;
   name: string;
   organizationId: string;
+  organizationName: string;
   organizationIsRoot: boolean;
+  /** The token's role, or the session user's role (a role edit must reach this credential). */
+  roleId: string | null;
   /** Status fields and compiled rules, as decideAccess wants them. */
   subject: AccessSubject;
   permissionList: string[];
@@ -38,7 +46,9 @@ interface TokenRow {
   id: string;
   name: string;
   organization_id: string;
+  organization_name: string;
   is_root: boolean;
+  role_id: string | null;
   active: boolean;
   revoked_at: Date | null;
   valid_from: Date | null;
@@ -59,7 +69,9 @@ interface SessionRow {
   id: string;
   user_id: string;
   organization_id: string;
+  organization_name: string;
   is_root: boolean;
+  role_id: string;
   expires_at: Date;
   ended_at: Date | null;
   created_at: Date;
@@ -69,35 +81,100 @@ interface SessionRow {
 }
 
 /**
- * Secret hash → compiled credential, and organization → compiled IP allowlist.
- * The one place the guard reads credentials from; this version asks the database every time.
- * A cache (LRU + LISTEN/NOTIFY) can wrap these two methods without touching the guard;
- * ChangeNotifier.onCommitted tells it what changed on this instance.
+ * Secret hash → compiled credential, and organization → compiled IP allowlist: the one place the
+ * guard reads credentials from.
+ *
+ * With AUTH_CACHE=on (default) both answers come from a CredentialCache (bounded LRU, negative
+ * entries for well-formed unknown secrets, safety TTL). It is kept exact by:
+ * - ChangeNotifier.onCommitted: changes made by this instance, synchronously right after their
+ *   commit (before the change's HTTP response), so this instance never serves the old state;
+ * - a ChangeListener (dedicated LISTEN connection) for changes committed by other instances;
+ *   while that connection is down the cache is emptied and bypassed until LISTEN is back.
+ * With AUTH_CACHE=off every request reads the database.
  */
 @Injectable()
-export class TokenVerifier {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+export class TokenVerifier implements OnModuleInit, OnApplicationShutdown {
+  private readonly logger = new Logger(TokenVerifier.name);
+  private readonly cache: CredentialCache | null;
+  private listener: ChangeListener | null = null;
+  private unsubscribe: (() => void) | null = null;
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly notifier: ChangeNotifier,
+    @Inject(APP_CONFIG) config: AppConfig,
+  ) {
+    this.cache = config.authCache ? new CredentialCache(DEFAULT_CACHE_OPTIONS) : null;
+  }
+
+  async onModuleInit(): Promise<void> {
+    const cache = this.cache;
+    if (!cache) return;
+    this.unsubscribe = this.notifier.onCommitted((change) => cache.invalidate(change));
+    const url = (this.dataSource.options as PostgresConnectionOptions).url;
+    if (!url) {
+      this.logger.warn('no database URL for the change feed: verification cache disabled');
+      cache.suspend();
+      return;
+    }
+    cache.suspend(); // untrusted until LISTEN is in place
+    this.listener = new ChangeListener(url, {
+      // Committed by any instance (this one's own changes arrive twice: harmless).
+      change: (change) => cache.invalidate(change),
+      unknown: () => cache.reset(),
+      listening: () => cache.resume(),
+      lost: () => cache.suspend(),
+    });
+    await this.listener.start();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.unsubscribe?.();
+    await this.listener?.stop();
+  }
+
+  /** The cache, when enabled (tests and diagnostics). */
+  get credentialCache(): CredentialCache | null {
+    return this.cache;
+  }
 
   /** `secret` must be well formed (checksum already verified). `hash` is its SHA-256 hex. */
   async lookup(secret: string, hash: string): Promise<VerifiedCredential | null> {
-    if (secret.startsWith(`${TOKEN_PREFIX}_`)) return this.lookupToken(hash);
-    if (secret.startsWith(`${SESSION_PREFIX}_`)) return this.lookupSession(hash);
-    return null;
+    const cache = this.cache;
+    if (cache) {
+      const cached = cache.getCredential(hash);
+      if (cached !== undefined) return cached;
+    }
+    const mark = cache?.mark() ?? 0;
+    let credential: VerifiedCredential | null = null;
+    if (secret.startsWith(`${TOKEN_PREFIX}_`)) credential = await this.lookupToken(hash);
+    else if (secret.startsWith(`${SESSION_PREFIX}_`)) credential = await this.lookupSession(hash);
+    cache?.setCredential(hash, credential, mark);
+    return credential;
   }
 
   async orgAllowlist(organizationId: string): Promise<IpMatcher> {
+    const cache = this.cache;
+    if (cache) {
+      const cached = cache.getAllowlist(organizationId);
+      if (cached !== undefined) return cached;
+    }
+    const mark = cache?.mark() ?? 0;
     const rows: { cidr: string }[] = await this.dataSource.query(
       'SELECT cidr FROM org_ip_allowlist_entries WHERE organization_id = $1',
       [organizationId],
     );
-    return createIpMatcher(rows.map((r) => r.cidr));
+    const matcher = createIpMatcher(rows.map((r) => r.cidr));
+    cache?.setAllowlist(organizationId, matcher, mark);
+    return matcher;
   }
 
   private async lookupToken(hash: string): Promise<VerifiedCredential | null> {
     const rows: TokenRow[] = await this.dataSource.query(
-      `SELECT t.id, t.name, t.organization_id, o.is_root, t.active, t.revoked_at, t.valid_from, t.valid_to,
-              t.scopes, t.allowed_ips, t.blocked_ips, t.allowed_endpoints, t.blocked_endpoints, t.allowed_origins,
-              r.permissions AS role_permissions, t.hint, (t.secret_hash = $1) AS is_current, t.previous_secret_valid_until
+      `SELECT t.id, t.name, t.organization_id, o.name AS organization_name, o.is_root, t.role_id, t.active, t.revoked_at,
+              t.valid_from, t.valid_to, t.scopes, t.allowed_ips, t.blocked_ips, t.allowed_endpoints, t.blocked_endpoints,
+              t.allowed_origins, r.permissions AS role_permissions, t.hint, (t.secret_hash = $1) AS is_current,
+              t.previous_secret_valid_until
          FROM tokens t
          JOIN organizations o ON o.id = t.organization_id
          LEFT JOIN roles r ON r.id = t.role_id
@@ -114,7 +191,9 @@ export class TokenVerifier {
       principalId: row.id,
       name: row.name,
       organizationId: row.organization_id,
+      organizationName: row.organization_name,
       organizationIsRoot: row.is_root,
+      roleId: row.role_id,
       subject: {
         active: row.active,
         revokedAt: row.revoked_at,
@@ -139,8 +218,8 @@ export class TokenVerifier {
 
   private async lookupSession(hash: string): Promise<VerifiedCredential | null> {
     const rows: SessionRow[] = await this.dataSource.query(
-      `SELECT s.id, s.user_id, s.organization_id, o.is_root, s.expires_at, s.ended_at, s.created_at,
-              u.active AS user_active, u.display_name, r.permissions
+      `SELECT s.id, s.user_id, s.organization_id, o.name AS organization_name, o.is_root, u.role_id, s.expires_at,
+              s.ended_at, s.created_at, u.active AS user_active, u.display_name, r.permissions
          FROM sessions s
          JOIN users u ON u.id = s.user_id
          JOIN roles r ON r.id = u.role_id
@@ -156,7 +235,9 @@ export class TokenVerifier {
       principalId: row.user_id,
       name: row.display_name,
       organizationId: row.organization_id,
+      organizationName: row.organization_name,
       organizationIsRoot: row.is_root,
+      roleId: row.role_id,
       // A session maps onto token status: ended → revoked, user deactivated → inactive, past expiry → expired.
       subject: {
         active: row.user_active,

@@ -1,4 +1,5 @@
 import { generateTokenSecret, hashTokenSecret, tokenHint } from '@tessera/domain';
+import { type Change, ChangeNotifier } from '../auth/auth-events';
 import type { TestApp } from './test-app';
 
 export interface TokenRowFields {
@@ -54,12 +55,29 @@ export async function insertToken(t: TestApp, fields: TokenRowFields = {}): Prom
   return { id, secret };
 }
 
-/** Replaces an organization's IP allowlist directly in the database. */
+/**
+ * Changes what the guard answers straight in the database, committed together with its change
+ * notification as every service does (ChangeNotifier.notify in the same transaction), so the
+ * guard's verification cache drops the old state before this returns.
+ */
+export async function changeInDatabase(t: TestApp, change: Change, sql: string, params: unknown[] = []): Promise<void> {
+  const notifier = t.app.get(ChangeNotifier);
+  await t.db.transaction(async (m) => {
+    await m.query(sql, params);
+    await notifier.notify(m, change);
+  });
+}
+
+/** Replaces an organization's IP allowlist directly in the database (and announces the change). */
 export async function setOrgAllowlist(t: TestApp, organizationId: string, cidrs: string[]): Promise<void> {
-  await t.db.query('DELETE FROM org_ip_allowlist_entries WHERE organization_id = $1', [organizationId]);
-  for (const cidr of cidrs) {
-    await t.db.query('INSERT INTO org_ip_allowlist_entries (organization_id, cidr) VALUES ($1, $2)', [organizationId, cidr]);
-  }
+  const notifier = t.app.get(ChangeNotifier);
+  await t.db.transaction(async (m) => {
+    await m.query('DELETE FROM org_ip_allowlist_entries WHERE organization_id = $1', [organizationId]);
+    for (const cidr of cidrs) {
+      await m.query('INSERT INTO org_ip_allowlist_entries (organization_id, cidr) VALUES ($1, $2)', [organizationId, cidr]);
+    }
+    await notifier.notify(m, { kind: 'org', id: organizationId });
+  });
 }
 
 export interface AuditRowView {
