@@ -124,6 +124,7 @@ export class AccessGuard extends AuthGuard('bearer') implements CanActivate {
       id: c.principalId,
       name: c.name,
       organizationId: c.organizationId,
+      organizationName: c.organizationName,
       organizationIsRoot: c.organizationIsRoot,
       permissions: c.subject.rules.permissions,
       permissionList: c.permissionList,

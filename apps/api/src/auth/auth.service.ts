@@ -129,12 +129,15 @@ export class AuthService {
   }
 
   async me(who: Principal): Promise<MeDto> {
-    const org = await this.dataSource.getRepository(Organization).findOneByOrFail({ id: who.organizationId });
+    // The guard's credential carries the organization's name; read it only when it does not.
+    const organizationName =
+      who.organizationName ??
+      (await this.dataSource.getRepository(Organization).findOneByOrFail({ id: who.organizationId })).name;
     const me: MeDto = {
       kind: who.kind,
       id: who.id,
       name: who.name,
-      organization: { id: org.id, name: org.name },
+      organization: { id: who.organizationId, name: organizationName },
       permissions: who.permissionList,
     };
     if (who.sessionId) me.sessionId = who.sessionId;

@@ -7,6 +7,8 @@ export interface Principal {
   id: string;
   name: string;
   organizationId: string;
+  /** The organization's name (from the guard's cached credential, so `auth/me` needs no query). */
+  organizationName?: string;
   /** True when the caller belongs to the first organization (may create organizations). */
   organizationIsRoot: boolean;
   permissions: PermissionSet;
