@@ -1,6 +1,14 @@
-import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import {
+  type BeforeApplicationShutdown,
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationShutdown,
+  type OnModuleInit,
+} from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
+import { writeEvenWhenClosing } from '../cache/write-behind';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 
 interface Usage {
@@ -15,7 +23,7 @@ interface Usage {
  * write happens on the request path. These UPDATEs do not touch `version` or `updated_at`.
  */
 @Injectable()
-export class UsageRecorder implements OnModuleInit, BeforeApplicationShutdown {
+export class UsageRecorder implements OnModuleInit, BeforeApplicationShutdown, OnApplicationShutdown {
   private readonly logger = new Logger(UsageRecorder.name);
   private tokens = new Map<string, Usage>();
   private sessions = new Map<string, Usage>();
@@ -34,6 +42,11 @@ export class UsageRecorder implements OnModuleInit, BeforeApplicationShutdown {
 
   async beforeApplicationShutdown(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
+    await this.flush();
+  }
+
+  /** Again once the HTTP server has closed: requests answered meanwhile are written too. */
+  async onApplicationShutdown(): Promise<void> {
     await this.flush();
   }
 
@@ -66,7 +79,8 @@ export class UsageRecorder implements OnModuleInit, BeforeApplicationShutdown {
       if (tokens.size > 0) {
         const ids = [...tokens.keys()];
         const rows = [...tokens.values()];
-        await this.dataSource.query(
+        await writeEvenWhenClosing(
+          this.dataSource,
           `UPDATE tokens AS t
               SET last_used_at = GREATEST(COALESCE(t.last_used_at, v.at), v.at),
                   last_used_ip = CASE WHEN t.last_used_at IS NULL OR v.at >= t.last_used_at THEN v.ip ELSE t.last_used_ip END,
@@ -79,7 +93,8 @@ export class UsageRecorder implements OnModuleInit, BeforeApplicationShutdown {
       if (sessions.size > 0) {
         const ids = [...sessions.keys()];
         const rows = [...sessions.values()];
-        await this.dataSource.query(
+        await writeEvenWhenClosing(
+          this.dataSource,
           `UPDATE sessions AS s
               SET last_used_at = GREATEST(COALESCE(s.last_used_at, v.at), v.at)
              FROM unnest($1::uuid[], $2::timestamptz[]) AS v(id, at)
@@ -88,7 +103,6 @@ export class UsageRecorder implements OnModuleInit, BeforeApplicationShutdown {
         );
       }
     } catch (err) {
-      if (!this.dataSource.isInitialized) return;
       this.logger.error(`usage flush failed: ${(err as Error).message}`);
     }
   }
