@@ -1,4 +1,5 @@
 import { InitialSchema1764000000000 } from './1764000000000-initial-schema';
+import { TokenListIndexes1764100000000 } from './1764100000000-token-list-indexes';
 
 /** Every migration, oldest first. Add new classes at the end. */
-export const MIGRATIONS = [InitialSchema1764000000000];
+export const MIGRATIONS = [InitialSchema1764000000000, TokenListIndexes1764100000000];
