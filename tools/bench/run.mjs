@@ -14,7 +14,7 @@
 // Options: --tokens=100000 --sample=5000 --connections=50 --duration=10 --warmup=3 --trials=200
 //          --list=200 --only=health,me,unknown,nocache,revoke,list --no-build --out=<file>
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, tmpdir, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -125,19 +125,45 @@ async function startApi(name, databaseUrl, extraEnv = {}) {
 
 const LOAD_DIR = join(tmpdir(), `tessera-bench-load-${process.pid}`);
 
-async function load(label, base, path, tokens) {
+/** CPU time (user + system, ms) a process has used so far, from /proc (Linux). */
+function cpuMs(pid) {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime + stime in clock ticks (USER_HZ 100)
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * One scenario: a warm-up run, then the measured run, each an autocannon process of its own.
+ * Besides req/s and latency it reports the api's CPU time per request over the measured run,
+ * which (unlike req/s) does not depend on what else the machine is busy with.
+ */
+async function load(label, api, path, tokens) {
   const dir = LOAD_DIR;
   mkdirSync(dir, { recursive: true });
-  const scenario = { url: base, path, connections: opt.connections, duration: opt.duration, warmup: opt.warmup };
+  const name = label.replace(/\W+/g, '-');
+  const scenario = { url: api.base, path, connections: opt.connections };
   if (tokens) {
-    scenario.tokensFile = join(dir, `${label.replace(/\W+/g, '-')}.txt`);
+    scenario.tokensFile = join(dir, `${name}.txt`);
     writeFileSync(scenario.tokensFile, tokens.join('\n'), { mode: 0o600 });
   }
-  const file = join(dir, `${label.replace(/\W+/g, '-')}.json`);
-  writeFileSync(file, JSON.stringify(scenario));
-  const out = await runChild(`autocannon ${label}`, process.execPath, [join(ROOT, 'tools/bench/load.mjs'), file], { cwd: ROOT });
-  const result = JSON.parse(out.trim().split('\n').pop());
+  const runOnce = async (duration) => {
+    const file = join(dir, `${name}-${duration}.json`);
+    writeFileSync(file, JSON.stringify({ ...scenario, duration }));
+    const out = await runChild(`autocannon ${label}`, process.execPath, [join(ROOT, 'tools/bench/load.mjs'), file], { cwd: ROOT });
+    return JSON.parse(out.trim().split('\n').pop());
+  };
+  if (opt.warmup > 0) await runOnce(opt.warmup);
+  const cpuBefore = cpuMs(api.child.pid);
+  const result = await runOnce(opt.duration);
+  const cpuAfter = cpuMs(api.child.pid);
   result.label = label;
+  result.apiCpuUsPerRequest =
+    cpuBefore === null || cpuAfter === null || result.requests === 0
+      ? null
+      : Math.round(((cpuAfter - cpuBefore) * 1000) / result.requests);
   return result;
 }
 
@@ -208,7 +234,8 @@ function loadLine(r) {
   const codes = Object.entries(r.statusCodes)
     .map(([k, v]) => `${k}×${v}`)
     .join(' ');
-  return `${r.label.padEnd(34)} ${String(Math.round(r.rps)).padStart(7)} req/s   p50 ${String(r.p50).padStart(4)} ms   p99 ${String(r.p99).padStart(4)} ms   (${codes}${r.errors ? `, ${r.errors} errors` : ''})`;
+  const cpu = r.apiCpuUsPerRequest === null ? '' : `   api CPU ${String(r.apiCpuUsPerRequest).padStart(4)} µs/req`;
+  return `${r.label.padEnd(34)} ${String(Math.round(r.rps)).padStart(7)} req/s   p50 ${String(r.p50).padStart(4)} ms   p99 ${String(r.p99).padStart(4)} ms${cpu}   (${codes}${r.errors ? `, ${r.errors} errors` : ''})`;
 }
 
 function machine() {
@@ -258,15 +285,15 @@ async function main() {
   process.stdout.write(`\nTessera bench — ${results.machine.cpus} CPUs (${results.machine.cpuModel}), node ${results.machine.node}, ${opt.tokens} tokens, ${opt.connections} connections, ${opt.duration} s per scenario\n`);
 
   if (opt.only.has('health')) {
-    results.health = await load('GET health/live (no auth)', a.base, '/api/v1/health/live');
+    results.health = await load('GET health/live (no auth)', a, '/api/v1/health/live');
     print(loadLine(results.health));
   }
   if (opt.only.has('me')) {
-    results.authCached = await load('GET auth/me (cache)', a.base, '/api/v1/auth/me', sample);
+    results.authCached = await load('GET auth/me (cache)', a, '/api/v1/auth/me', sample);
     print(loadLine(results.authCached));
   }
   if (opt.only.has('unknown')) {
-    results.unknownToken = await load('GET auth/me unknown token (401)', a.base, '/api/v1/auth/me', unknown);
+    results.unknownToken = await load('GET auth/me unknown token (401)', a, '/api/v1/auth/me', unknown);
     print(loadLine(results.unknownToken));
   }
   if (opt.only.has('list')) {
@@ -296,7 +323,7 @@ async function main() {
   if (opt.only.has('nocache')) {
     await a.stop();
     a = await startApi('api A', pgServer.url, { AUTH_CACHE: 'off' });
-    results.authNoCache = await load('GET auth/me (AUTH_CACHE=off)', a.base, '/api/v1/auth/me', sample);
+    results.authNoCache = await load('GET auth/me (AUTH_CACHE=off)', a, '/api/v1/auth/me', sample);
     print(loadLine(results.authNoCache));
   }
   await a.stop();
@@ -304,9 +331,15 @@ async function main() {
   const ratios = {};
   if (results.health && results.authCached) ratios.authOverUnauth = Math.round((results.authCached.rps / results.health.rps) * 100) / 100;
   if (results.authCached && results.authNoCache) ratios.cacheOverNoCache = Math.round((results.authCached.rps / results.authNoCache.rps) * 100) / 100;
+  // The same ratios from the api's CPU time per request (capacity if the api had a core to itself).
+  const cpu = (r) => r?.apiCpuUsPerRequest ?? null;
+  if (cpu(results.health) && cpu(results.authCached)) ratios.cpuAuthOverUnauth = Math.round((cpu(results.health) / cpu(results.authCached)) * 100) / 100;
+  if (cpu(results.authCached) && cpu(results.authNoCache)) ratios.cpuCacheOverNoCache = Math.round((cpu(results.authNoCache) / cpu(results.authCached)) * 100) / 100;
   results.ratios = ratios;
   if (ratios.authOverUnauth !== undefined) print(`${'ratio auth/unauth'.padEnd(34)} ${ratios.authOverUnauth.toFixed(2)}   (goal ≥ 0.85)`);
   if (ratios.cacheOverNoCache !== undefined) print(`${'ratio cache/no-cache'.padEnd(34)} ${ratios.cacheOverNoCache.toFixed(2)}   (goal ≥ 5)`);
+  if (ratios.cpuAuthOverUnauth !== undefined) print(`${'ratio auth/unauth by api CPU'.padEnd(34)} ${ratios.cpuAuthOverUnauth.toFixed(2)}   (health µs/req ÷ auth/me µs/req)`);
+  if (ratios.cpuCacheOverNoCache !== undefined) print(`${'ratio cache/no-cache by api CPU'.padEnd(34)} ${ratios.cpuCacheOverNoCache.toFixed(2)}   (api only; PostgreSQL's CPU not counted)`);
   if (results.revoke) {
     const r = results.revoke;
     print(`${'revoke on A → 401 on B'.padEnd(34)} p50 ${r.p50} ms   p95 ${r.p95} ms   p99 ${r.p99} ms   max ${r.max} ms   (${r.trials} trials, ${r.missed} missed; goal p99 ≤ 100 ms)`);

@@ -24,6 +24,11 @@ function pick(list, i) {
   return list[i % list.length];
 }
 
+/** A deterministic scramble of i, so names do not line up with the status mix (i % 20). */
+function mix(i) {
+  return (Math.imul(i + 1, 2654435761) >>> 0) >>> 7;
+}
+
 function arrayLiteral(values) {
   return `{${values.map((v) => `"${v.replace(/["\\]/g, '\\$&')}"`).join(',')}}`;
 }
@@ -121,7 +126,7 @@ export async function seedTokens(db, orgs, { total, sampleSize, trialCount, log 
         const row = [
           id,
           org.id,
-          `${pick(NOUNS, i)}-${pick(ADJECTIVES, Math.floor(i / NOUNS.length))}-${i}`,
+          `${pick(NOUNS, mix(i))}-${pick(ADJECTIVES, mix(i + 7))}-${i}`,
           roleId,
           arrayLiteral(scopes),
           arrayLiteral(shape.allowedIps),
