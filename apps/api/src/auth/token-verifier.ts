@@ -98,6 +98,8 @@ export class TokenVerifier implements OnModuleInit, OnApplicationShutdown {
   private readonly cache: CredentialCache | null;
   private listener: ChangeListener | null = null;
   private unsubscribe: (() => void) | null = null;
+  /** Lookups in flight by hash, so a burst of requests with one new secret reads the database once. */
+  private readonly inflight = new Map<string, { mark: number; promise: Promise<VerifiedCredential | null> }>();
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -141,16 +143,31 @@ export class TokenVerifier implements OnModuleInit, OnApplicationShutdown {
   /** `secret` must be well formed (checksum already verified). `hash` is its SHA-256 hex. */
   async lookup(secret: string, hash: string): Promise<VerifiedCredential | null> {
     const cache = this.cache;
-    if (cache) {
-      const cached = cache.getCredential(hash);
-      if (cached !== undefined) return cached;
-    }
-    const mark = cache?.mark() ?? 0;
-    let credential: VerifiedCredential | null = null;
-    if (secret.startsWith(`${TOKEN_PREFIX}_`)) credential = await this.lookupToken(hash);
-    else if (secret.startsWith(`${SESSION_PREFIX}_`)) credential = await this.lookupSession(hash);
-    cache?.setCredential(hash, credential, mark);
-    return credential;
+    if (!cache) return this.read(secret, hash);
+    const cached = cache.getCredential(hash);
+    if (cached !== undefined) return cached;
+    const mark = cache.mark();
+    // Join a lookup of the same secret only if nothing at all changed since it started: its answer
+    // is then as current as a new one would be.
+    const pending = this.inflight.get(hash);
+    if (pending && pending.mark === mark) return pending.promise;
+    const promise = this.read(secret, hash).then((credential) => {
+      cache.setCredential(hash, credential, mark);
+      return credential;
+    });
+    const entry = { mark, promise };
+    this.inflight.set(hash, entry);
+    const forget = (): void => {
+      if (this.inflight.get(hash) === entry) this.inflight.delete(hash);
+    };
+    promise.then(forget, forget);
+    return promise;
+  }
+
+  private async read(secret: string, hash: string): Promise<VerifiedCredential | null> {
+    if (secret.startsWith(`${TOKEN_PREFIX}_`)) return this.lookupToken(hash);
+    if (secret.startsWith(`${SESSION_PREFIX}_`)) return this.lookupSession(hash);
+    return null;
   }
 
   async orgAllowlist(organizationId: string): Promise<IpMatcher> {

@@ -49,6 +49,19 @@ describe('verification cache across two api instances on one database', () => {
     }
   });
 
+  it('reads the database once, not once per request, for a burst of requests with a new secret', async () => {
+    const { secret } = await createToken(a);
+    await new Promise((resolve) => setTimeout(resolve, 100)); // let the creation's NOTIFY echo arrive
+    const reads = jest.spyOn(a.verifier as unknown as { lookupToken(hash: string): Promise<unknown> }, 'lookupToken');
+    try {
+      const answers = await Promise.all(Array.from({ length: 20 }, () => statusOf(a, secret)));
+      expect(answers.every((s) => s === 200)).toBe(true);
+      expect(reads.mock.calls.length).toBeLessThan(5);
+    } finally {
+      reads.mockRestore();
+    }
+  });
+
   it('a revoke on A is seen on B, and holds on A from the next request', async () => {
     const { token, secret } = await createToken(a);
     await warm(a, secret);
