@@ -123,6 +123,8 @@ async function startApi(name, databaseUrl, extraEnv = {}) {
 
 // ------------------------------------------------------------------ load (autocannon, own process)
 
+/** The embedded PostgreSQL of this run ({ pid } of its postmaster), for CPU accounting. */
+const POSTGRES = { pid: null };
 const LOAD_DIR = join(tmpdir(), `tessera-bench-load-${process.pid}`);
 
 /** CPU time (user + system, ms) a process has used so far, from /proc (Linux). */
@@ -133,6 +135,31 @@ function cpuMs(pid) {
   } catch {
     return null;
   }
+}
+
+/** CPU time (ms) of process `rootPid` and all its descendants (the PostgreSQL server and its backends). */
+function postgresCpuMs(rootPid) {
+  if (!rootPid) return null;
+  const procs = new Map();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const fields = readFileSync(`/proc/${entry}/stat`, 'utf8').split(') ')[1].split(' ');
+      // utime + stime, plus cutime + cstime: backends that exited meanwhile are counted in their parent.
+      const ticks = Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14]);
+      procs.set(Number(entry), { ppid: Number(fields[1]), ms: (ticks * 1000) / 100 });
+    } catch {
+      /* gone meanwhile */
+    }
+  }
+  let total = 0;
+  const queue = [rootPid];
+  while (queue.length > 0) {
+    const pid = queue.pop();
+    total += procs.get(pid)?.ms ?? 0;
+    for (const [child, p] of procs) if (p.ppid === pid) queue.push(child);
+  }
+  return total;
 }
 
 /**
@@ -174,9 +201,13 @@ async function load(label, api, path, tokens) {
   if (tokens) await prime(api, path, tokens);
   if (opt.warmup > 0) await runOnce(opt.warmup);
   const cpuBefore = cpuMs(api.child.pid);
+  const pgBefore = postgresCpuMs(POSTGRES.pid);
   const result = await runOnce(opt.duration);
   const cpuAfter = cpuMs(api.child.pid);
+  const pgAfter = postgresCpuMs(POSTGRES.pid);
   result.label = label;
+  result.postgresCpuUsPerRequest =
+    pgBefore === null || pgAfter === null || result.requests === 0 ? null : Math.round(((pgAfter - pgBefore) * 1000) / result.requests);
   result.apiCpuUsPerRequest =
     cpuBefore === null || cpuAfter === null || result.requests === 0
       ? null
@@ -251,7 +282,9 @@ function loadLine(r) {
   const codes = Object.entries(r.statusCodes)
     .map(([k, v]) => `${k}×${v}`)
     .join(' ');
-  const cpu = r.apiCpuUsPerRequest === null ? '' : `   api CPU ${String(r.apiCpuUsPerRequest).padStart(4)} µs/req`;
+  const cpu =
+    (r.apiCpuUsPerRequest === null ? '' : `   CPU µs/req: api ${String(r.apiCpuUsPerRequest).padStart(4)}`) +
+    (r.postgresCpuUsPerRequest === null ? '' : ` db ${String(r.postgresCpuUsPerRequest).padStart(4)}`);
   return `${r.label.padEnd(34)} ${String(Math.round(r.rps)).padStart(7)} req/s   p50 ${String(r.p50).padStart(4)} ms   p99 ${String(r.p99).padStart(4)} ms${cpu}   (${codes}${r.errors ? `, ${r.errors} errors` : ''})`;
 }
 
@@ -282,6 +315,7 @@ async function main() {
   await ensureBuild();
   const pgServer = await startPostgres();
   log(`embedded PostgreSQL (pid ${pgServer.pid}) on 127.0.0.1:${pgServer.port}`);
+  POSTGRES.pid = pgServer.pid ?? null;
 
   let a = await startApi('api A', pgServer.url);
   const db = await connect(pgServer.url);
