@@ -21,6 +21,7 @@ import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { Organization } from '../organizations/organization.entity';
 import { Role } from '../roles/role.entity';
 import { User } from '../users/user.entity';
+import { toUserDto } from '../users/users.service';
 import { ChangeNotifier } from './auth-events';
 import { AuthFailureLimiter } from './failure-limiter';
 import { PasswordHasher } from './password-hasher';
@@ -52,7 +53,9 @@ export class AuthService {
       .where('lower(u.email) = lower(:email)', { email: input.email.trim() })
       .getOne();
 
-    const ok = user ? await this.hasher.verify(user.passwordHash, input.password) : await this.hasher.verifyDummy(input.password);
+    const ok = user
+      ? await this.hasher.verify(user.passwordHash, input.password)
+      : await this.hasher.verifyDummy(input.password);
     if (!user || !ok || !user.active) {
       this.limiter.recordFailure(ctx.ip);
       this.audit.recordDenied({
@@ -84,7 +87,11 @@ export class AuthService {
         outcome: 'failure',
         reason: 'org_ip_not_allowed',
       });
-      throw new ProblemException(403, 'Forbidden', "The client IP address is not in the organization's IP allowlist");
+      throw new ProblemException(
+        403,
+        'Forbidden',
+        "The client IP address is not in the organization's IP allowlist",
+      );
     }
 
     const now = this.clock.now();
@@ -124,7 +131,8 @@ export class AuthService {
   }
 
   async logout(who: Principal): Promise<void> {
-    if (!who.sessionId) throw badRequest('Only session tokens log out; revoke an API token instead');
+    if (!who.sessionId)
+      throw badRequest('Only session tokens log out; revoke an API token instead');
     await this.endSessionById(who, who.sessionId, 'auth.logout');
   }
 
@@ -132,7 +140,11 @@ export class AuthService {
     // The guard's credential carries the organization's name; read it only when it does not.
     const organizationName =
       who.organizationName ??
-      (await this.dataSource.getRepository(Organization).findOneByOrFail({ id: who.organizationId })).name;
+      (
+        await this.dataSource
+          .getRepository(Organization)
+          .findOneByOrFail({ id: who.organizationId })
+      ).name;
     const me: MeDto = {
       kind: who.kind,
       id: who.id,
@@ -205,23 +217,20 @@ export class AuthService {
   private throwIfLimited(ip: string): void {
     const retryAfter = this.limiter.retryAfter(ip);
     if (retryAfter !== null) {
-      throw new ProblemException(429, 'Too Many Requests', 'Too many failed authentications from this address', undefined, {
-        'retry-after': String(retryAfter),
-      });
+      throw new ProblemException(
+        429,
+        'Too Many Requests',
+        'Too many failed authentications from this address',
+        undefined,
+        {
+          'retry-after': String(retryAfter),
+        },
+      );
     }
   }
 
   private async userDto(user: User): Promise<UserDto> {
     const role = await this.dataSource.getRepository(Role).findOneBy({ id: user.roleId });
-    return {
-      id: user.id,
-      email: user.email,
-      displayName: user.displayName,
-      roleId: user.roleId,
-      roleName: role?.name ?? '',
-      active: user.active,
-      createdAt: user.createdAt.toISOString(),
-      lastLoginAt: user.lastLoginAt?.toISOString() ?? null,
-    };
+    return toUserDto(user, role);
   }
 }
