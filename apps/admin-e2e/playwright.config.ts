@@ -13,7 +13,9 @@ export default defineConfig({
   globalSetup: join(here, 'src/global-setup.ts'),
   fullyParallel: false,
   workers: 1,
-  retries: process.env['CI'] ? 1 : 0,
+  // Serial tests share one page and one server: a retry would start again from a changed
+  // state and fail for that reason, hiding the first failure.
+  retries: 0,
   timeout: 60_000,
   expect: { timeout: 10_000 },
   reporter: [['list'], ['html', { outputFolder: join(here, 'playwright-report'), open: 'never' }]],

@@ -252,6 +252,9 @@ test('creates and deletes a role', async () => {
   await expect(page.getByRole('button', { name: 'View role All permissions' })).toBeVisible();
   await page.getByRole('button', { name: 'New role' }).click();
   const dialog = page.getByRole('dialog', { name: 'New role' });
+  // The dialog focuses its first field once it has opened; type only after that, or the
+  // focus move sends later keystrokes into the first field.
+  await expect(dialog.getByLabel('Role name')).toBeFocused();
   await dialog.getByLabel('Role name').fill('Auditors');
   await dialog.getByLabel('Description').fill('Read the audit log');
   await dialog.getByRole('checkbox', { name: 'audit:read' }).check();
@@ -271,6 +274,7 @@ test('adds a user', async () => {
   await page.getByRole('link', { name: 'Users' }).click();
   await page.getByRole('button', { name: 'Add user' }).click();
   const dialog = page.getByRole('dialog', { name: 'Add user' });
+  await expect(dialog.getByLabel('Email')).toBeFocused(); // see 'creates and deletes a role'
   await dialog.getByLabel('Email').fill('ops@e2e.tessera.test');
   await dialog.getByLabel('Display name').fill('Ops Person');
   await dialog.getByLabel('Initial password').fill('a-long-enough-password');
