@@ -27,7 +27,7 @@ export default [
   },
   {
     files: ['**/*.ts'],
-    ignores: ['**/*.spec.ts', '**/*.e2e.ts', '**/jest.config.ts', '**/playwright.config.ts'],
+    ignores: ['**/jest.config.ts'],
     languageOptions: {
       parserOptions: { projectService: true },
     },
