@@ -43,7 +43,13 @@ export class AuthService {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  /** Email + password → a 3-hour `tss_` session. Unknown emails cost the same time as wrong passwords. */
+  /**
+   * Email + password → a 3-hour `tss_` session. Every refusal (unknown email, wrong password,
+   * inactive user, client outside the organization's IP allowlist) is the same 401 after the same
+   * work (one argon2 verification, one allowlist lookup for a known email), counted as a failure;
+   * only the audit row says which it was. A right password is no use from outside the allowlist,
+   * and the answer does not tell whether it was right.
+   */
   async login(input: LoginInput, ctx: RequestContext): Promise<LoginResponseDto> {
     this.throwIfLimited(ctx.ip);
     const user = await this.dataSource
@@ -53,11 +59,22 @@ export class AuthService {
       .where('lower(u.email) = lower(:email)', { email: input.email.trim() })
       .getOne();
 
-    const ok = user
-      ? await this.hasher.verify(user.passwordHash, input.password)
-      : await this.hasher.verifyDummy(input.password);
-    if (!user || !ok || !user.active) {
+    const [ok, ipAllowed] = await Promise.all([
+      user ? this.hasher.verify(user.passwordHash, input.password) : this.hasher.verifyDummy(input.password),
+      user ? this.orgAllows(user.organizationId, ctx.ip) : Promise.resolve(true),
+    ]);
+    const reason = !user
+      ? 'unknown_email'
+      : !ok
+        ? 'wrong_password'
+        : !user.active
+          ? 'user_inactive'
+          : !ipAllowed
+            ? 'org_ip_not_allowed'
+            : null;
+    if (!user || reason !== null) {
       this.limiter.recordFailure(ctx.ip);
+      // The precise reason goes to the audit row only; a guesser learns nothing from the answer.
       this.audit.recordDenied({
         organizationId: user?.organizationId ?? null,
         actor: null,
@@ -68,30 +85,9 @@ export class AuthService {
         ip: ctx.ip,
         userAgent: ctx.userAgent,
         outcome: 'failure',
-        reason: !user ? 'unknown_email' : !ok ? 'wrong_password' : 'user_inactive',
+        reason: reason ?? 'unknown_email',
       });
       throw new ProblemException(401, 'Unauthorized', 'Invalid email or password');
-    }
-
-    const allowlist = await this.verifier.orgAllowlist(user.organizationId);
-    if (allowlist.size > 0 && !allowlist.matches(ctx.ip)) {
-      this.audit.recordDenied({
-        organizationId: user.organizationId,
-        actor: { kind: 'user', id: user.id, name: user.displayName },
-        action: 'auth.login',
-        targetType: 'user',
-        targetId: user.id,
-        targetName: user.email,
-        ip: ctx.ip,
-        userAgent: ctx.userAgent,
-        outcome: 'failure',
-        reason: 'org_ip_not_allowed',
-      });
-      throw new ProblemException(
-        403,
-        'Forbidden',
-        "The client IP address is not in the organization's IP allowlist",
-      );
     }
 
     const now = this.clock.now();
@@ -212,6 +208,11 @@ export class AuthService {
         m,
       );
     });
+  }
+
+  private async orgAllows(organizationId: string, ip: string): Promise<boolean> {
+    const allowlist = await this.verifier.orgAllowlist(organizationId);
+    return allowlist.size === 0 || allowlist.matches(ip);
   }
 
   private throwIfLimited(ip: string): void {
