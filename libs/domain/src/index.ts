@@ -6,3 +6,4 @@ export * from './lib/origins';
 export * from './lib/status';
 export * from './lib/access';
 export * from './lib/dto';
+export * from './lib/authorization';
