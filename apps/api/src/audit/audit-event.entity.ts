@@ -56,4 +56,12 @@ export class AuditEvent {
 
   @Column({ type: 'jsonb', default: () => "'{}'::jsonb" })
   details!: Record<string, unknown>;
+
+  /** How many events this row stands for (more than 1 for summarised refusals), from `at` to `lastAt`. */
+  @Column({ type: 'integer', default: 1 })
+  count!: number;
+
+  /** The last of the `count` events (null when count is 1). */
+  @Column({ type: 'timestamptz', name: 'last_at', nullable: true })
+  lastAt!: Date | null;
 }

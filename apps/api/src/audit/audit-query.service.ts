@@ -68,5 +68,7 @@ function toDto(e: AuditEvent): AuditEventDto {
     outcome: e.outcome,
     reason: e.reason,
     details: e.details,
+    count: e.count,
+    lastAt: e.lastAt ? e.lastAt.toISOString() : null,
   };
 }

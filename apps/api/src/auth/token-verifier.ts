@@ -11,7 +11,10 @@ import {
 import { DataSource } from 'typeorm';
 import type { PostgresConnectionOptions } from 'typeorm/driver/postgres/PostgresConnectionOptions';
 import { CredentialCache, DEFAULT_CACHE_OPTIONS } from '../cache/credential-cache';
+import { OutageSnapshot } from '../cache/outage-snapshot';
+import { CLOCK, type Clock } from '../common/clock';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
+import { DatabaseAvailability } from '../database/availability';
 import { ChangeListener } from '../database/change-listener';
 import { ChangeNotifier } from './auth-events';
 
@@ -91,6 +94,11 @@ interface SessionRow {
  * - a ChangeListener (dedicated LISTEN connection) for changes committed by other instances;
  *   while that connection is down the cache is emptied and bypassed until LISTEN is back.
  * With AUTH_CACHE=off every request reads the database.
+ *
+ * While the database is unreachable (DatabaseAvailability) lookups fail fast with a
+ * DatabaseUnavailableError, which the exception filter answers 503 + Retry-After: never a 401,
+ * which would tell a client that a good token is bad. With AUTH_STALE_ON_OUTAGE_SECONDS > 0 the
+ * credentials cached when the change feed was lost answer instead, for at most that long.
  */
 @Injectable()
 export class TokenVerifier implements OnModuleInit, OnApplicationShutdown {
@@ -100,19 +108,28 @@ export class TokenVerifier implements OnModuleInit, OnApplicationShutdown {
   private unsubscribe: (() => void) | null = null;
   /** Lookups in flight by hash, so a burst of requests with one new secret reads the database once. */
   private readonly inflight = new Map<string, { mark: number; promise: Promise<VerifiedCredential | null> }>();
+  private readonly staleMs: number;
+  /** AUTH_STALE_ON_OUTAGE_SECONDS > 0: what the cache held when the change feed was lost. */
+  private snapshot: OutageSnapshot | null = null;
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly notifier: ChangeNotifier,
+    private readonly availability: DatabaseAvailability,
+    @Inject(CLOCK) private readonly clock: Clock,
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
     this.cache = config.authCache ? new CredentialCache(DEFAULT_CACHE_OPTIONS) : null;
+    this.staleMs = config.authStaleOnOutageSeconds * 1000;
   }
 
   async onModuleInit(): Promise<void> {
     const cache = this.cache;
     if (!cache) return;
-    this.unsubscribe = this.notifier.onCommitted((change) => cache.invalidate(change));
+    this.unsubscribe = this.notifier.onCommitted((change) => {
+      cache.invalidate(change);
+      this.snapshot?.invalidate(change);
+    });
     const url = (this.dataSource.options as PostgresConnectionOptions).url;
     if (!url) {
       this.logger.warn('no database URL for the change feed: verification cache disabled');
@@ -124,8 +141,17 @@ export class TokenVerifier implements OnModuleInit, OnApplicationShutdown {
       // Committed by any instance (this one's own changes arrive twice: harmless).
       change: (change) => cache.invalidate(change),
       unknown: () => cache.reset(),
-      listening: () => cache.resume(),
-      lost: () => cache.suspend(),
+      listening: () => {
+        this.snapshot = null;
+        cache.resume();
+      },
+      lost: () => {
+        if (this.staleMs > 0 && cache.isTrusted) {
+          const { credentials, allowlists } = cache.snapshot();
+          this.snapshot = new OutageSnapshot(credentials, allowlists, this.clock.now().getTime(), this.staleMs);
+        }
+        cache.suspend();
+      },
     });
     await this.listener.start();
   }
@@ -140,8 +166,22 @@ export class TokenVerifier implements OnModuleInit, OnApplicationShutdown {
     return this.cache;
   }
 
-  /** `secret` must be well formed (checksum already verified). `hash` is its SHA-256 hex. */
+  /**
+   * `secret` must be well formed (checksum already verified). `hash` is its SHA-256 hex. Throws
+   * (DatabaseUnavailableError or the connection error) when the database cannot answer.
+   */
   async lookup(secret: string, hash: string): Promise<VerifiedCredential | null> {
+    try {
+      return await this.lookupCurrent(secret, hash);
+    } catch (err) {
+      if (!this.availability.reportError(err)) throw err;
+      const stale = this.snapshot?.credential(hash, this.clock.now().getTime());
+      if (stale) return stale;
+      throw err;
+    }
+  }
+
+  private async lookupCurrent(secret: string, hash: string): Promise<VerifiedCredential | null> {
     const cache = this.cache;
     if (!cache) return this.read(secret, hash);
     const cached = cache.getCredential(hash);
@@ -165,18 +205,31 @@ export class TokenVerifier implements OnModuleInit, OnApplicationShutdown {
   }
 
   private async read(secret: string, hash: string): Promise<VerifiedCredential | null> {
+    this.availability.assertUp();
     if (secret.startsWith(`${TOKEN_PREFIX}_`)) return this.lookupToken(hash);
     if (secret.startsWith(`${SESSION_PREFIX}_`)) return this.lookupSession(hash);
     return null;
   }
 
   async orgAllowlist(organizationId: string): Promise<IpMatcher> {
+    try {
+      return await this.currentAllowlist(organizationId);
+    } catch (err) {
+      if (!this.availability.reportError(err)) throw err;
+      const stale = this.snapshot?.allowlist(organizationId, this.clock.now().getTime());
+      if (stale) return stale;
+      throw err;
+    }
+  }
+
+  private async currentAllowlist(organizationId: string): Promise<IpMatcher> {
     const cache = this.cache;
     if (cache) {
       const cached = cache.getAllowlist(organizationId);
       if (cached !== undefined) return cached;
     }
     const mark = cache?.mark() ?? 0;
+    this.availability.assertUp();
     const rows: { cidr: string }[] = await this.dataSource.query(
       'SELECT cidr FROM org_ip_allowlist_entries WHERE organization_id = $1',
       [organizationId],

@@ -138,6 +138,15 @@ export class CredentialCache {
     this.allowlists.clear();
   }
 
+  /** What is cached and fresh now: credentials (no negative entries) and allowlists. */
+  snapshot(): { credentials: Map<string, VerifiedCredential>; allowlists: Map<string, IpMatcher> } {
+    const credentials = new Map<string, VerifiedCredential>();
+    for (const [hash, entry] of this.credentials.entries()) if (entry.value && this.fresh(entry)) credentials.set(hash, entry.value);
+    const allowlists = new Map<string, IpMatcher>();
+    for (const [org, entry] of this.allowlists.entries()) if (this.fresh(entry)) allowlists.set(org, entry.value);
+    return { credentials, allowlists };
+  }
+
   /** The change feed is lost: forget everything and stop trusting the cache. */
   suspend(): void {
     this.trusted = false;

@@ -1,14 +1,24 @@
-import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Logger } from '@nestjs/common';
+import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Inject, Logger, Optional } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { ProblemDetails } from '@tessera/domain';
 import { QueryFailedError } from 'typeorm';
+import {
+  DATABASE_RETRY_AFTER_SECONDS,
+  isDatabaseUnavailable,
+  OUTAGE_REPORTER,
+  type OutageReporter,
+} from './database-unavailable';
 import { type HttpRequestLike, requestPath } from './http-request';
-import { ProblemException, problemType, titleFor } from './problem';
+import { ProblemException, problemType, serviceUnavailable, titleFor } from './problem';
 import { SpaFallback } from './spa-fallback';
 
 const PROBLEM_JSON = 'application/problem+json';
 
-/** Renders every error as RFC 9457 `application/problem+json`; unknown errors become a logged 500. */
+/**
+ * Renders every error as RFC 9457 `application/problem+json`; unknown errors become a logged 500.
+ * An error that means the database is unreachable becomes 503 with Retry-After, reported to the
+ * outage tracker (which logs once per outage) instead of logged per request.
+ */
 @Catch()
 export class ProblemFilter implements ExceptionFilter {
   private readonly logger = new Logger(ProblemFilter.name);
@@ -16,6 +26,7 @@ export class ProblemFilter implements ExceptionFilter {
   constructor(
     private readonly adapterHost: HttpAdapterHost,
     private readonly spa: SpaFallback,
+    @Optional() @Inject(OUTAGE_REPORTER) private readonly outages?: OutageReporter,
   ) {}
 
   catch(exception: unknown, host: ArgumentsHost): void {
@@ -47,6 +58,11 @@ export class ProblemFilter implements ExceptionFilter {
     if (exception instanceof HttpException) {
       const status = exception.getStatus();
       return { problem: { type: problemType(status), title: titleFor(status), status, detail: detailOf(exception, status) }, headers: {} };
+    }
+    if (isDatabaseUnavailable(exception)) {
+      this.outages?.reportError(exception);
+      const p = serviceUnavailable('The database is unreachable; try again shortly', DATABASE_RETRY_AFTER_SECONDS);
+      return { problem: p.toProblem(), headers: p.headers };
     }
     if (exception instanceof QueryFailedError) {
       const code = (exception as QueryFailedError & { driverError?: { code?: string } }).driverError?.code;

@@ -56,6 +56,9 @@ export const notFound = (what = 'Resource', id?: string) =>
 export const conflict = (detail: string, errors?: FieldError[]) => new ProblemException(409, 'Conflict', detail, errors);
 export const forbidden = (detail: string) => new ProblemException(403, 'Forbidden', detail);
 export const badRequest = (detail: string, errors?: FieldError[]) => new ProblemException(400, 'Bad Request', detail, errors);
+/** 503 with Retry-After: the database is unreachable; the same request will work once it is back. */
+export const serviceUnavailable = (detail: string, retryAfterSeconds: number) =>
+  new ProblemException(503, 'Service Unavailable', detail, undefined, { 'retry-after': String(retryAfterSeconds) });
 export const preconditionFailed = (detail: string) => new ProblemException(412, 'Precondition Failed', detail);
 
 /** PostgreSQL unique_violation → true (use to answer 409 on name conflicts). */

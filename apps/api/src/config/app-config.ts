@@ -16,6 +16,12 @@ export interface AppConfig {
   trustProxy: TrustProxy;
   permissionsFile: string | null;
   authCache: boolean;
+  /**
+   * While the database is unreachable, credentials cached (and valid) when it went away keep being
+   * answered from the cache for at most this long. 0 (default): every request that needs the
+   * database answers 503. See docs/operations.md "Database outages" for the risk.
+   */
+  authStaleOnOutageSeconds: number;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   adminDist: string;
   /** Serve the console from adminDist at `/` (off in tests). */
@@ -82,6 +88,7 @@ const envSchema = z.object({
   TRUST_PROXY: z.string().optional(),
   PERMISSIONS_FILE: z.string().min(1).optional(),
   AUTH_CACHE: onOff.default(true),
+  AUTH_STALE_ON_OUTAGE_SECONDS: z.coerce.number().int().min(0).max(86400).default(0),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   ADMIN_DIST: z.string().min(1).default('dist/apps/admin/browser'),
   SERVE_ADMIN: onOff.default(true),
@@ -122,6 +129,7 @@ export function parseConfig(env: Record<string, string | undefined>): AppConfig 
     trustProxy,
     permissionsFile: e.PERMISSIONS_FILE ?? null,
     authCache: e.AUTH_CACHE,
+    authStaleOnOutageSeconds: e.AUTH_STALE_ON_OUTAGE_SECONDS,
     logLevel: e.LOG_LEVEL,
     adminDist: e.ADMIN_DIST,
     serveAdmin: e.SERVE_ADMIN,

@@ -122,7 +122,8 @@ export class ChangeListener {
           if (!this.stopped) this.logger.log('change feed listening again; verification cache back in use');
         },
         (err: Error) => {
-          this.logger.warn(`change feed reconnect failed: ${err.message}`);
+          // debug: during a database outage this fails every few seconds; DatabaseAvailability warns once.
+          this.logger.debug(`change feed reconnect failed: ${err.message}`);
           this.scheduleReconnect();
         },
       );

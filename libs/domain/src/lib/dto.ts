@@ -445,6 +445,10 @@ export interface AuditEventDto {
   outcome: AuditOutcome;
   reason: string | null;
   details: Record<string, unknown>;
+  /** Events this row stands for: 1, or more for a summary of refusals (from `at` to `lastAt`). */
+  count: number;
+  /** The last of the `count` events; null when count is 1. */
+  lastAt: string | null;
 }
 
 export interface Page<T> {

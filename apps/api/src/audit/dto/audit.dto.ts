@@ -48,6 +48,12 @@ export class AuditEventResponse implements AuditEventDto {
 
   @ApiProperty({ type: 'object', additionalProperties: true })
   details!: Record<string, unknown>;
+
+  @ApiProperty({ minimum: 1, description: 'Events this row stands for: more than 1 for a summary of refusals' })
+  count!: number;
+
+  @ApiProperty({ type: String, format: 'date-time', nullable: true, description: 'The last of `count` events (null when count is 1)' })
+  lastAt!: string | null;
 }
 
 export class AuditPage implements Page<AuditEventDto> {

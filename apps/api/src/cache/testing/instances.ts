@@ -55,7 +55,7 @@ function isolatedModules(): { createTesseraApp: typeof CreateAppModule.createTes
   return loaded;
 }
 
-async function startInstance(databaseUrl: string, env: Record<string, string>): Promise<Instance> {
+export async function startInstance(databaseUrl: string, env: Record<string, string>): Promise<Instance> {
   const { createTesseraApp, TokenVerifier } = isolatedModules();
   const config = parseConfig({
     ADMIN_EMAIL: TEST_ADMIN.email,

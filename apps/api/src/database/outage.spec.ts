@@ -1,0 +1,169 @@
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type CreatedTokenDto, generateTokenSecret } from '@tessera/domain';
+import { Client } from 'pg';
+import request from 'supertest';
+import { eventually, type Instance, startInstance } from '../cache/testing/instances';
+import { TEST_ADMIN } from '../testing/test-app';
+import { startStoppablePostgres, type StoppablePostgres } from '../testing/stoppable-postgres';
+
+/**
+ * A real PostgreSQL, really stopped (fast shutdown, as `pg_ctl stop -m fast`) and started again,
+ * under two api instances: A (default: consistency first) and B (AUTH_STALE_ON_OUTAGE_SECONDS=60).
+ * Every answer is checked (never a 500; 503 always with Retry-After), every refusal answered is
+ * found in the audit log exactly once, and usage counts add up. Nothing here is timed: effects
+ * are polled for.
+ */
+describe('a database outage', () => {
+  let pg: StoppablePostgres;
+  let dataDir: string;
+  let a: Instance;
+  let b: Instance;
+  let db: Client;
+  let admin: string;
+  let good: CreatedTokenDto;
+  let inactive: CreatedTokenDto;
+  /** User-Agent of every refusal answered (each request has its own). */
+  const refused: string[] = [];
+  /** 200 answers for `good` (its use_count must match). */
+  let goodUses = 0;
+  let n = 0;
+
+  const env = () => ({ DATA_DIR: dataDir, FLUSH_INTERVAL_MS: '50' });
+
+  beforeAll(async () => {
+    pg = await startStoppablePostgres();
+    await pg.createDatabase('tessera');
+    dataDir = mkdtempSync(join(tmpdir(), 'tessera-outage-'));
+    a = await startInstance(pg.url('tessera'), env());
+    b = await startInstance(pg.url('tessera'), { ...env(), AUTH_STALE_ON_OUTAGE_SECONDS: '60' });
+    db = new Client({ connectionString: pg.url('tessera') });
+    db.on('error', () => undefined);
+    await db.connect();
+    admin = (await a.login(TEST_ADMIN.email, TEST_ADMIN.password)).token;
+    const create = async (name: string) =>
+      (await a.as(admin).post('/tokens', { name, scopes: ['tokens:read'] }).expect(201)).body as CreatedTokenDto;
+    good = await create('good');
+    inactive = await create('inactive');
+    await a.as(admin).post(`/tokens/${inactive.token.id}/deactivate`).expect(200);
+  });
+
+  afterAll(async () => {
+    await db?.end().catch(() => undefined);
+    await a?.close().catch(() => undefined);
+    await b?.close().catch(() => undefined);
+    await pg?.destroy();
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  /** GET auth/me with `secret` and a User-Agent of its own; never a 500; 503 always with Retry-After. */
+  async function call(on: Instance, secret: string): Promise<number> {
+    const agent = `outage-probe-${++n}`;
+    const res = await on.as(secret).get('/auth/me').set('User-Agent', agent);
+    expect(res.status).not.toBe(500);
+    if (res.status === 503) {
+      expect(res.headers['retry-after']).toMatch(/^\d+$/);
+      expect(res.headers['content-type']).toContain('application/problem+json');
+    }
+    if (res.status === 401) refused.push(agent);
+    if (res.status === 200 && secret === good.secret) goodUses++;
+    return res.status;
+  }
+
+  async function reconnect(): Promise<void> {
+    await db.end().catch(() => undefined);
+    db = new Client({ connectionString: pg.url('tessera') });
+    db.on('error', () => undefined);
+    await db.connect();
+  }
+
+  it('answers 503 with Retry-After while PostgreSQL is stopped, never 401 or 500, and 200 again once it is back', async () => {
+    expect(await call(a, good.secret)).toBe(200);
+    expect(await call(b, good.secret)).toBe(200); // B caches it
+    expect(await call(b, good.secret)).toBe(200);
+    expect(await call(a, inactive.secret)).toBe(401);
+    expect(await call(a, 'tsr_malformed')).toBe(401);
+
+    await pg.stop();
+    await eventually('A notices the outage', async () => (await call(a, good.secret)) === 503, 10_000);
+
+    // Anything that needs the database: 503, never 401 (a 401 would make a client drop a good token).
+    expect(await call(a, good.secret)).toBe(503);
+    expect(await call(a, inactive.secret)).toBe(503);
+    expect(await call(a, generateTokenSecret())).toBe(503);
+    const login = await request(a.url).post('/api/v1/auth/login').send({ email: TEST_ADMIN.email, password: TEST_ADMIN.password });
+    expect(login.status).toBe(503);
+    expect(login.headers['retry-after']).toBeDefined();
+    // A secret that fails its checksum needs no database: refused, and audited once it is back.
+    expect(await call(a, 'tsr_malformed')).toBe(401);
+    expect(await call(a, 'tsr_malformed')).toBe(401);
+
+    const ready = await request(a.url).get('/api/v1/health/ready');
+    expect(ready.status).toBe(503);
+    expect(ready.headers['retry-after']).toBeDefined();
+    expect((ready.body as { detail: string }).detail).toMatch(/database/);
+    await request(a.url).get('/api/v1/health/live').expect(200);
+
+    // B (AUTH_STALE_ON_OUTAGE_SECONDS=60) answers what it had cached; anything else is 503.
+    await eventually('B notices the outage', async () => (await call(b, generateTokenSecret())) === 503, 10_000);
+    expect(await call(b, good.secret)).toBe(200);
+    expect(await call(b, inactive.secret)).toBe(503);
+
+    await pg.start();
+    await eventually('A answers again', async () => (await call(a, good.secret)) === 200, 10_000);
+    await eventually('B reads the database again', async () => (await call(b, generateTokenSecret())) === 401, 10_000);
+    expect(await call(a, inactive.secret)).toBe(401);
+    expect(await call(b, inactive.secret)).toBe(401);
+    await request(a.url).get('/api/v1/health/ready').expect(200);
+  });
+
+  it('writes every refusal answered before, during and after, exactly once, and every use', async () => {
+    await reconnect();
+    const audited = async () =>
+      (
+        await db.query<{ user_agent: string; n: string }>(
+          "SELECT user_agent, count(*) AS n FROM audit_events WHERE user_agent LIKE 'outage-probe-%' GROUP BY user_agent",
+        )
+      ).rows;
+    await eventually('every refusal is in the audit log', async () => (await audited()).length >= refused.length, 10_000);
+    const rows = await audited();
+    expect(rows.map((r) => r.user_agent).sort()).toEqual([...refused].sort());
+    expect(rows.every((r) => r.n === '1')).toBe(true);
+
+    const uses = async () =>
+      Number((await db.query<{ use_count: string }>('SELECT use_count FROM tokens WHERE id = $1', [good.token.id])).rows[0]?.use_count);
+    await eventually('every use is counted', async () => (await uses()) === goodUses, 10_000);
+  });
+
+  it('refuses on the other instance a token revoked right after the database returned', async () => {
+    expect(await call(b, good.secret)).toBe(200);
+    await a.as(admin).post(`/tokens/${good.token.id}/revoke`).expect(200);
+    await eventually('B refuses the revoked token', async () => (await call(b, good.secret)) === 401);
+  });
+
+  it('saves what a clean stop during an outage could not write, and writes it at the next start', async () => {
+    await pg.stop();
+    await eventually('A notices the outage', async () => (await call(a, inactive.secret)) === 503, 10_000);
+    const before = refused.length;
+    for (let i = 0; i < 5; i++) expect(await call(a, 'tsr_malformed')).toBe(401);
+    const spilled = refused.slice(before);
+
+    await a.close();
+    await b.close();
+    const spillDir = join(dataDir, 'spill');
+    expect(readdirSync(spillDir).filter((f) => f.startsWith('audit-')).length).toBeGreaterThan(0);
+
+    await pg.start();
+    await reconnect();
+    a = await startInstance(pg.url('tessera'), env());
+    expect(readdirSync(spillDir).filter((f) => f.startsWith('audit-'))).toEqual([]);
+    const rows = await db.query<{ user_agent: string; n: string }>(
+      'SELECT user_agent, count(*) AS n FROM audit_events WHERE user_agent = ANY($1) GROUP BY user_agent',
+      [spilled],
+    );
+    expect(rows.rows.map((r) => r.user_agent).sort()).toEqual([...spilled].sort());
+    expect(rows.rows.every((r) => r.n === '1')).toBe(true);
+    expect(existsSync(spillDir)).toBe(true);
+  });
+});
