@@ -32,7 +32,6 @@ const {
   decideAccess,
   generateTokenSecret,
   isWellFormedTokenSecret,
-  hashTokenSecret,
 } = domain;
 
 // Deterministic pseudo-random numbers (xorshift32), so runs compare.
@@ -205,7 +204,6 @@ const secrets = Array.from({ length: 64 }, () => generateTokenSecret());
 report('isWellFormedTokenSecret (format + CRC32)', 0, (i) =>
   isWellFormedTokenSecret(secrets[i & 63]),
 );
-report('hashTokenSecret (SHA-256)', 0, (i) => hashTokenSecret(secrets[i & 63]).length === 64);
 
 const missed = results.filter((r) => r.goal && r.perSecond < r.goal);
 if (missed.length) console.log(`\n${missed.length} goal(s) missed on this machine.`);

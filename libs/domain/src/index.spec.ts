@@ -4,7 +4,6 @@ describe('@tessera/domain', () => {
   it.each([
     'generateTokenSecret',
     'isWellFormedTokenSecret',
-    'hashTokenSecret',
     'tokenHint',
     'isValidIp',
     'isValidIpRule',

@@ -1,6 +1,7 @@
 import { Controller, type ExecutionContext, Get } from '@nestjs/common';
 import { type DiscoveryService, MetadataScanner, Reflector } from '@nestjs/core';
-import { generateTokenSecret, hashTokenSecret } from '@tessera/domain';
+import { generateTokenSecret } from '@tessera/domain';
+import { hashTokenSecret } from '../common/secret-hash';
 import { Public } from '../common/decorators';
 import { auditRows, changeInDatabase, insertToken, setOrgAllowlist } from '../testing/fixtures';
 import { bearer, createTestApp, type TestApp } from '../testing/test-app';

@@ -2,7 +2,6 @@ import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import {
   generateTokenSecret,
-  hashTokenSecret,
   type LoginInput,
   type LoginResponseDto,
   type MeDto,
@@ -27,6 +26,7 @@ import { AuthFailureLimiter } from './failure-limiter';
 import { PasswordHasher } from './password-hasher';
 import { Session } from './session.entity';
 import { TokenVerifier } from './token-verifier';
+import { hashTokenSecret } from '../common/secret-hash';
 
 const RECENT_SESSIONS = 50;
 

@@ -1,8 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
-import { hashTokenSecret, isWellFormedTokenSecret, SESSION_PREFIX, TOKEN_PREFIX } from '@tessera/domain';
+import { isWellFormedTokenSecret, SESSION_PREFIX, TOKEN_PREFIX } from '@tessera/domain';
 import { Strategy } from 'passport-http-bearer';
 import { TokenVerifier, type VerifiedCredential } from './token-verifier';
+import { hashTokenSecret } from '../common/secret-hash';
 
 /** What passport hands the guard: the presented secret and what it resolved to. */
 export interface PresentedCredential {

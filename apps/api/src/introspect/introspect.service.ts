@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { hashTokenSecret, isWellFormedTokenSecret, TOKEN_PREFIX, tokenStatus } from '@tessera/domain';
+import { isWellFormedTokenSecret, TOKEN_PREFIX, tokenStatus } from '@tessera/domain';
 import type { IntrospectInput } from '@tessera/domain';
 import { DataSource } from 'typeorm';
 import { CLOCK } from '../common/clock';
@@ -8,6 +8,7 @@ import type { Principal } from '../common/principal';
 import { Role } from '../roles/role.entity';
 import { Token } from '../tokens/token.entity';
 import { effectivePermissions } from '../tokens/token-mapper';
+import { hashTokenSecret } from '../common/secret-hash';
 
 /** RFC 7662 §2.2 response. Everything but `active` is left out for a token that is not usable. */
 export interface IntrospectionResponse {

@@ -1,6 +1,7 @@
-import { generateTokenSecret, hashTokenSecret, tokenHint } from '@tessera/domain';
+import { generateTokenSecret, tokenHint } from '@tessera/domain';
 import { type Change, ChangeNotifier } from '../auth/auth-events';
 import type { TestApp } from './test-app';
+import { hashTokenSecret } from '../common/secret-hash';
 
 export interface TokenRowFields {
   organizationId?: string;

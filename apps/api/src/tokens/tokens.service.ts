@@ -3,7 +3,6 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import {
   TOKEN_PREFIX,
   generateTokenSecret,
-  hashTokenSecret,
   ipRulesCover,
   isValidPermission,
   permissionGrants,
@@ -31,6 +30,7 @@ import { Role } from '../roles/role.entity';
 import { escapeLike } from './sql-like';
 import { Token } from './token.entity';
 import { effectivePermissions, etagOf, ifMatchAccepts, toTokenDto } from './token-mapper';
+import { hashTokenSecret } from '../common/secret-hash';
 
 type TokenWithRole = Token & { role?: Role | null };
 

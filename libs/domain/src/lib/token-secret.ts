@@ -1,5 +1,3 @@
-import { sha256Hex } from './sha256';
-
 /** Prefix of API token secrets. */
 export const TOKEN_PREFIX = 'tsr';
 /** Prefix of login session bearer tokens (same format as API tokens). */
@@ -94,11 +92,6 @@ export function isWellFormedTokenSecret(secret: string, prefix?: string): boolea
   }
   const cut = SECRET_LENGTH - SECRET_CHECKSUM_LENGTH;
   return checksumText(crc32(secret.slice(0, cut))) === secret.slice(cut);
-}
-
-/** Lower-case hex SHA-256 of the secret's UTF-8 bytes: the only thing stored. */
-export function hashTokenSecret(secret: string): string {
-  return sha256Hex(secret);
 }
 
 /** Enough of a secret to recognise it, never enough to use it: 'tsr_AbCd…wxYz'. */
