@@ -13,6 +13,7 @@ import { CoreModule } from '../config/config.module';
 import { DatabaseModule } from '../database/database.module';
 import { HealthModule } from '../health/health.module';
 import { IntrospectModule } from '../introspect/introspect.module';
+import { MetricsModule } from '../metrics/metrics.module';
 import { OrganizationsModule } from '../organizations/organizations.module';
 import { PermissionsModule } from '../permissions/permissions.module';
 import { RolesModule } from '../roles/roles.module';
@@ -39,6 +40,7 @@ export class AppModule {
           pinoHttp: pinoHttpOptions(options.config),
           forRoutes: [{ path: '{*path}', method: RequestMethod.ALL }],
         }),
+        MetricsModule,
         DatabaseModule.forRoot(options.config.databaseUrl, options.config.logLevel !== 'silent'),
         AuditModule,
         AuthModule,

@@ -1,9 +1,11 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { RequestMethod } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
+import { METRICS_PATH } from '../metrics/metrics.controller';
 import { AppModule, type AppOptions } from './app.module';
 
 export const API_PREFIX = 'api/v1';
@@ -34,7 +36,7 @@ export async function createTesseraApp(options: CreateAppOptions): Promise<NestF
     logger: options.bootLogs === false ? false : undefined,
   });
   app.useLogger(app.get(Logger));
-  app.setGlobalPrefix(API_PREFIX);
+  app.setGlobalPrefix(API_PREFIX, { exclude: [{ path: METRICS_PATH, method: RequestMethod.GET }] });
 
   // API answers (login and token creation carry secrets) are never cached (RFC 6749 §5.1).
   app

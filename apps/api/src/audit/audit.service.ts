@@ -16,6 +16,7 @@ import { CLOCK, type Clock } from '../common/clock';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { DatabaseAvailability } from '../database/availability';
 import { SpillStore } from '../database/spill-store';
+import { Metrics } from '../metrics/metrics.service';
 import { AuditEvent } from './audit-event.entity';
 import { type AuditRow, PendingAuditRows } from './pending-audit-rows';
 
@@ -69,7 +70,10 @@ export class AuditService
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly availability: DatabaseAvailability,
     private readonly spill: SpillStore,
-  ) {}
+    metrics: Metrics,
+  ) {
+    metrics.bufferedRows('audit', () => this.pending.size);
+  }
 
   onModuleInit(): void {
     this.timer = setInterval(() => void this.flush(), this.config.flushIntervalMs);

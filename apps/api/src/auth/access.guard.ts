@@ -17,6 +17,7 @@ import {
 import type { Principal } from '../common/principal';
 import { ProblemException } from '../common/problem';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
+import { Metrics } from '../metrics/metrics.service';
 import type { PresentedCredential } from './bearer.strategy';
 import { compileTrust, type CompiledTrust, resolveClientIp } from './client-ip';
 import { AuthFailureLimiter } from './failure-limiter';
@@ -48,6 +49,7 @@ export class AccessGuard extends AuthGuard('bearer') implements CanActivate {
     private readonly audit: AuditService,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(APP_CONFIG) config: AppConfig,
+    private readonly metrics: Metrics,
   ) {
     super();
     this.trust = compileTrust(config.trustProxy);
@@ -70,6 +72,7 @@ export class AccessGuard extends AuthGuard('bearer') implements CanActivate {
 
     const retryAfter = this.limiter.retryAfter(context.ip);
     if (retryAfter !== null) {
+      this.metrics.authDenied('throttled');
       throw new ProblemException(429, 'Too Many Requests', 'Too many failed authentications from this address', undefined, {
         'retry-after': String(retryAfter),
       });
@@ -137,6 +140,7 @@ export class AccessGuard extends AuthGuard('bearer') implements CanActivate {
     else principal.tokenId = c.id;
     req[PRINCIPAL_KEY] = principal;
     this.usage.touch(c.kind, c.id, context.ip, now);
+    this.metrics.authAllowed();
     return true;
   }
 
@@ -150,6 +154,7 @@ export class AccessGuard extends AuthGuard('bearer') implements CanActivate {
       this.refuse(req, context, null, 'invalid_request');
       throw invalidRequest('The Authorization header is malformed; expected "Bearer <token>"');
     }
+    this.metrics.authDenied('no_credentials');
     throw new ProblemException(401, 'Unauthorized', 'Authentication required: send Authorization: Bearer <token>', undefined, {
       'www-authenticate': REALM,
     });
@@ -174,6 +179,7 @@ export class AccessGuard extends AuthGuard('bearer') implements CanActivate {
     countsAsFailure = true,
     scope?: string,
   ): void {
+    this.metrics.authDenied(reason);
     if (countsAsFailure) this.limiter.recordFailure(context.ip);
     const c = presented?.credential ?? null;
     const details: Record<string, unknown> = { method: req.method, path: requestPath(req) };

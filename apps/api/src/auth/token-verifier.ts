@@ -16,6 +16,7 @@ import { CLOCK, type Clock } from '../common/clock';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { DatabaseAvailability } from '../database/availability';
 import { ChangeListener } from '../database/change-listener';
+import { Metrics } from '../metrics/metrics.service';
 import { ChangeNotifier } from './auth-events';
 
 /** Everything the guard needs about a presented secret, compiled once (cacheable as is). */
@@ -118,6 +119,7 @@ export class TokenVerifier implements OnModuleInit, OnApplicationShutdown {
     private readonly availability: DatabaseAvailability,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(APP_CONFIG) config: AppConfig,
+    private readonly metrics: Metrics,
   ) {
     this.cache = config.authCache ? new CredentialCache(DEFAULT_CACHE_OPTIONS) : null;
     this.staleMs = config.authStaleOnOutageSeconds * 1000;
@@ -139,13 +141,21 @@ export class TokenVerifier implements OnModuleInit, OnApplicationShutdown {
     cache.suspend(); // untrusted until LISTEN is in place
     this.listener = new ChangeListener(url, {
       // Committed by any instance (this one's own changes arrive twice: harmless).
-      change: (change) => cache.invalidate(change),
-      unknown: () => cache.reset(),
+      change: (change) => {
+        this.metrics.changeNotification();
+        cache.invalidate(change);
+      },
+      unknown: () => {
+        this.metrics.changeNotification();
+        cache.reset();
+      },
       listening: () => {
+        this.metrics.changeListenerConnected(true);
         this.snapshot = null;
         cache.resume();
       },
       lost: () => {
+        this.metrics.changeListenerConnected(false);
         if (this.staleMs > 0 && cache.isTrusted) {
           const { credentials, allowlists } = cache.snapshot();
           this.snapshot = new OutageSnapshot(credentials, allowlists, this.clock.now().getTime(), this.staleMs);
@@ -185,7 +195,11 @@ export class TokenVerifier implements OnModuleInit, OnApplicationShutdown {
     const cache = this.cache;
     if (!cache) return this.read(secret, hash);
     const cached = cache.getCredential(hash);
-    if (cached !== undefined) return cached;
+    if (cached !== undefined) {
+      this.metrics.cacheHit();
+      return cached;
+    }
+    this.metrics.cacheMiss();
     const mark = cache.mark();
     // Join a lookup of the same secret only if nothing at all changed since it started: its answer
     // is then as current as a new one would be.

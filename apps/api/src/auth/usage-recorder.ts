@@ -13,6 +13,7 @@ import { writeEvenWhenClosing } from '../cache/write-behind';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { DatabaseAvailability } from '../database/availability';
 import { SpillStore } from '../database/spill-store';
+import { Metrics } from '../metrics/metrics.service';
 
 interface Usage {
   at: Date;
@@ -52,7 +53,10 @@ export class UsageRecorder implements OnModuleInit, OnApplicationBootstrap, Befo
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly availability: DatabaseAvailability,
     private readonly spill: SpillStore,
-  ) {}
+    metrics: Metrics,
+  ) {
+    metrics.bufferedRows('usage', () => this.tokens.size + this.sessions.size);
+  }
 
   onModuleInit(): void {
     this.timer = setInterval(() => void this.flush(), this.config.flushIntervalMs);

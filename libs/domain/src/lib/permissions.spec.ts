@@ -193,6 +193,7 @@ describe('catalog', () => {
       'users',
       'sessions',
       'organizations',
+      'metrics',
     ]);
     for (const r of BUILTIN_RESOURCES) {
       for (const a of r.actions) expect(isValidPermission(`${r.resource}:${a}`)).toBe(true);

@@ -10,6 +10,7 @@ export const BUILTIN_RESOURCES: { resource: string; description: string; actions
   { resource: 'users', description: 'Users of the organization', actions: ['read', 'write'] },
   { resource: 'sessions', description: 'Login sessions', actions: ['read', 'write'] },
   { resource: 'organizations', description: 'Organizations', actions: ['read', 'write'] },
+  { resource: 'metrics', description: 'Prometheus metrics (GET /metrics)', actions: ['read'] },
 ];
 
 /** Built-in, read-only roles that every organization has. */
