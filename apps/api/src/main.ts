@@ -3,6 +3,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createTesseraApp } from './app/create-app';
 import { type AppConfig, ConfigError, parseConfig } from './config/app-config';
 import { type EmbeddedPostgresHandle, startEmbeddedPostgres } from './database/embedded-postgres';
+import { createRootLogger, nestLoggerFor } from './app/logging';
 
 async function main(): Promise<void> {
   let config: AppConfig;
@@ -16,6 +17,9 @@ async function main(): Promise<void> {
     throw err;
   }
 
+  // One logger from the first line on: Nest's static Logger, the app's and the request logs.
+  const root = createRootLogger(config);
+  Logger.overrideLogger(nestLoggerFor(root));
   const logger = new Logger('Tessera');
   let embedded: EmbeddedPostgresHandle | null = null;
   let databaseUrl = config.databaseUrl;
@@ -43,7 +47,7 @@ async function main(): Promise<void> {
   for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) process.on(signal, () => void stop(signal));
 
   try {
-    app = await createTesseraApp({ config: { ...config, databaseUrl } });
+    app = await createTesseraApp({ config: { ...config, databaseUrl }, logger: root });
     await app.listen({ port: config.port, host: config.host });
   } catch (err) {
     logger.error(err instanceof Error ? (err.stack ?? err.message) : String(err));
@@ -51,7 +55,7 @@ async function main(): Promise<void> {
     await embedded?.stop();
     process.exit(1);
   }
-  process.stdout.write(`Tessera listening on http://${config.host}:${config.port}\n`);
+  logger.log(`Tessera listening on http://${config.host}:${config.port}`);
 }
 
 void main();

@@ -1,6 +1,7 @@
 import { type DynamicModule, Module, RequestMethod } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { LoggerModule } from 'nestjs-pino';
+import type { Logger as Pino } from 'pino';
 import { AccessModule } from '../access/access.module';
 import { AuditModule } from '../audit/audit.module';
 import { AuthModule } from '../auth/auth.module';
@@ -27,6 +28,8 @@ export interface AppOptions {
   config: AppConfig & { databaseUrl: string };
   clock?: Clock;
   firstStartReporter?: FirstStartReporter;
+  /** The process's root logger (main.ts makes it first); by default one is made from the config. */
+  logger?: Pino;
 }
 
 @Module({})
@@ -37,7 +40,7 @@ export class AppModule {
       imports: [
         CoreModule.forRoot(options),
         LoggerModule.forRoot({
-          pinoHttp: pinoHttpOptions(options.config),
+          pinoHttp: pinoHttpOptions(options.config, options.logger),
           forRoutes: [{ path: '{*path}', method: RequestMethod.ALL }],
         }),
         MetricsModule,

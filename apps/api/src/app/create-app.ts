@@ -7,6 +7,7 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import { METRICS_PATH } from '../metrics/metrics.controller';
 import { AppModule, type AppOptions } from './app.module';
+import { nestLoggerFor, withQuietStartup } from './logging';
 
 export const API_PREFIX = 'api/v1';
 export const BODY_LIMIT_BYTES = 64 * 1024;
@@ -31,11 +32,13 @@ export async function createTesseraApp(options: CreateAppOptions): Promise<NestF
     bodyLimit: BODY_LIMIT_BYTES,
     trustProxy: false, // the client IP is resolved by auth/client-ip.ts under TRUST_PROXY
   });
+  // With the process's root logger (main.ts), Nest logs through it from its first line.
+  const bootLogger = options.logger ? nestLoggerFor(options.logger) : undefined;
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(options), adapter, {
-    bufferLogs: true,
-    logger: options.bootLogs === false ? false : undefined,
+    bufferLogs: !bootLogger,
+    logger: options.bootLogs === false ? false : bootLogger,
   });
-  app.useLogger(app.get(Logger));
+  app.useLogger(withQuietStartup(app.get(Logger)));
   app.setGlobalPrefix(API_PREFIX, { exclude: [{ path: METRICS_PATH, method: RequestMethod.GET }] });
 
   // API answers (login and token creation carry secrets) are never cached (RFC 6749 §5.1).

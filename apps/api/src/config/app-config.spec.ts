@@ -13,6 +13,7 @@ describe('configuration', () => {
       trustProxy: { mode: 'none' },
       authCache: true,
       logLevel: 'info',
+      logFormat: 'auto',
       adminDist: 'dist/apps/admin/browser',
       sessionTtlSeconds: 10_800,
     });
@@ -31,6 +32,12 @@ describe('configuration', () => {
       expect(message).toContain(name);
     }
     expect(message).not.toContain('short');
+  });
+
+  it('reads LOG_FORMAT as pretty or json, and refuses anything else naming it', () => {
+    expect(parseConfig({ LOG_FORMAT: 'pretty' }).logFormat).toBe('pretty');
+    expect(parseConfig({ LOG_FORMAT: 'json' }).logFormat).toBe('json');
+    expect(() => parseConfig({ LOG_FORMAT: 'text' })).toThrow(/LOG_FORMAT="text"/);
   });
 
   it('reads TRUST_PROXY as a hop count, CIDRs or named ranges', () => {

@@ -23,6 +23,8 @@ export interface AppConfig {
    */
   authStaleOnOutageSeconds: number;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** `auto`: pretty lines on a terminal, JSON otherwise (app/logging.ts). */
+  logFormat: 'pretty' | 'json' | 'auto';
   adminDist: string;
   /** Serve the console from adminDist at `/` (off in tests). */
   serveAdmin: boolean;
@@ -90,6 +92,7 @@ const envSchema = z.object({
   AUTH_CACHE: onOff.default(true),
   AUTH_STALE_ON_OUTAGE_SECONDS: z.coerce.number().int().min(0).max(86400).default(0),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  LOG_FORMAT: z.enum(['pretty', 'json']).optional(),
   ADMIN_DIST: z.string().min(1).default('dist/apps/admin/browser'),
   SERVE_ADMIN: onOff.default(true),
   AUTH_FAILURE_LIMIT: positiveInt.max(100000).default(20),
@@ -131,6 +134,7 @@ export function parseConfig(env: Record<string, string | undefined>): AppConfig 
     authCache: e.AUTH_CACHE,
     authStaleOnOutageSeconds: e.AUTH_STALE_ON_OUTAGE_SECONDS,
     logLevel: e.LOG_LEVEL,
+    logFormat: e.LOG_FORMAT ?? 'auto',
     adminDist: e.ADMIN_DIST,
     serveAdmin: e.SERVE_ADMIN,
     authFailureLimit: e.AUTH_FAILURE_LIMIT,
