@@ -1,5 +1,13 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/common';
-import { ApiBody, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags, ApiTooManyRequestsResponse } from '@nestjs/swagger';
+import {
+  ApiBody,
+  ApiNoContentResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiServiceUnavailableResponse,
+  ApiTags,
+  ApiTooManyRequestsResponse,
+} from '@nestjs/swagger';
 import { type LoginInput, type LoginResponseDto, loginSchema, type MeDto, type Page, type SessionDto } from '@tessera/domain';
 import { Authenticated, CurrentPrincipal, CurrentRequestContext, Public } from '../common/decorators';
 import type { RequestContext } from '../common/http-request';
@@ -20,7 +28,10 @@ export class AuthController {
   @ApiOperation({ summary: 'Log in with email and password; returns a 3-hour session bearer token' })
   @ApiBody({ type: LoginBody })
   @ApiOkResponse({ type: LoginResponse })
-  @ApiTooManyRequestsResponse({ description: 'Too many failed authentications from this address (Retry-After)' })
+  @ApiTooManyRequestsResponse({
+    description: 'Too many failed authentications from this address (IPv4, or IPv6 /64) or for this account (Retry-After)',
+  })
+  @ApiServiceUnavailableResponse({ description: 'Too many password verifications in progress (Retry-After)' })
   login(
     @Body(new ZodValidationPipe(loginSchema)) body: LoginInput,
     @CurrentRequestContext() ctx: RequestContext,

@@ -23,12 +23,20 @@ import { User } from '../users/user.entity';
 import { toUserDto } from '../users/users.service';
 import { ChangeNotifier } from './auth-events';
 import { AuthFailureLimiter } from './failure-limiter';
-import { PasswordHasher } from './password-hasher';
+import { HashQueueFullError, PasswordHasher } from './password-hasher';
 import { Session } from './session.entity';
 import { TokenVerifier } from './token-verifier';
 import { hashTokenSecret } from '../common/secret-hash';
 
 const RECENT_SESSIONS = 50;
+/** Seconds a client is asked to wait when the argon2 queue is full (a slot frees every few tens of ms). */
+const HASH_QUEUE_RETRY_AFTER = 1;
+
+function hashQueueFull(): ProblemException {
+  return new ProblemException(503, 'Service Unavailable', 'Too many logins in progress; try again shortly', undefined, {
+    'retry-after': String(HASH_QUEUE_RETRY_AFTER),
+  });
+}
 
 @Injectable()
 export class AuthService {
@@ -49,9 +57,15 @@ export class AuthService {
    * work (one argon2 verification, one allowlist lookup for a known email), counted as a failure;
    * only the audit row says which it was. A right password is no use from outside the allowlist,
    * and the answer does not tell whether it was right.
+   *
+   * Before any of that: 429 when the client's address bucket (IPv4 address, IPv6 /64) or the
+   * account (email, whether it exists or not) has failed too often, decided without looking at the
+   * password; 503 when the argon2 queue is full (PasswordHasher), so a flood costs bounded work.
    */
   async login(input: LoginInput, ctx: RequestContext): Promise<LoginResponseDto> {
     this.throwIfLimited(ctx.ip);
+    this.throwIfAccountLimited(input.email);
+    if (this.hasher.slots.full()) throw hashQueueFull();
     const user = await this.dataSource
       .getRepository(User)
       .createQueryBuilder('u')
@@ -62,7 +76,9 @@ export class AuthService {
     const [ok, ipAllowed] = await Promise.all([
       user ? this.hasher.verify(user.passwordHash, input.password) : this.hasher.verifyDummy(input.password),
       user ? this.orgAllows(user.organizationId, ctx.ip) : Promise.resolve(true),
-    ]);
+    ]).catch((err: unknown) => {
+      throw err instanceof HashQueueFullError ? hashQueueFull() : err;
+    });
     const reason = !user
       ? 'unknown_email'
       : !ok
@@ -74,6 +90,7 @@ export class AuthService {
             : null;
     if (!user || reason !== null) {
       this.limiter.recordFailure(ctx.ip);
+      this.limiter.recordAccountFailure(input.email);
       // The precise reason goes to the audit row only; a guesser learns nothing from the answer.
       this.audit.recordDenied({
         organizationId: user?.organizationId ?? null,
@@ -227,6 +244,16 @@ export class AuthService {
           'retry-after': String(retryAfter),
         },
       );
+    }
+  }
+
+  /** Same answer whatever the password: it is not looked at once the account is over its limit. */
+  private throwIfAccountLimited(email: string): void {
+    const retryAfter = this.limiter.accountRetryAfter(email);
+    if (retryAfter !== null) {
+      throw new ProblemException(429, 'Too Many Requests', 'Too many failed logins for this account', undefined, {
+        'retry-after': String(retryAfter),
+      });
     }
   }
 

@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { LRUCache } from 'lru-cache';
 import { CLOCK, type Clock } from '../common/clock';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
+import { addressBucket } from './address-bucket';
 
 interface Window {
   start: number;
@@ -9,39 +10,100 @@ interface Window {
 }
 
 /**
- * Counts failed authentications (bad tokens, malformed headers, wrong passwords) per client IP in
- * a fixed window. Once an IP reaches the limit, its requests to protected routes and login answer
- * 429 with Retry-After until the window ends. Only failures are counted and only the failing IP is
- * slowed: valid tokens from other addresses never pay anything but one map lookup.
+ * Most keys each map keeps (least recently used dropped first). The keys are chosen by the caller
+ * (addresses, emails), so the maps must be bounded: 100,000 entries of at most ~300 bytes each is
+ * under 40 MiB per map. An entry an attacker keeps hitting stays recent and is never the one dropped:
+ * to evict it they must fail with 100,000 other keys between two tries of it.
  */
-@Injectable()
-export class AuthFailureLimiter {
-  private readonly windows = new LRUCache<string, Window>({ max: 100_000 });
+export const THROTTLE_MAX_KEYS = 100_000;
+
+/** Fixed windows of failures per key; over the limit → seconds until the window ends. */
+class FailureWindows {
+  private readonly windows = new LRUCache<string, Window>({ max: THROTTLE_MAX_KEYS });
   private readonly windowMs: number;
 
   constructor(
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
-    @Inject(CLOCK) private readonly clock: Clock,
+    private readonly limit: number,
+    windowSeconds: number,
+    private readonly clock: Clock,
   ) {
-    this.windowMs = config.authFailureWindowSeconds * 1000;
+    this.windowMs = windowSeconds * 1000;
   }
 
-  /** Seconds to wait when `ip` is over the limit, else null. */
-  retryAfter(ip: string): number | null {
-    const w = this.windows.get(ip);
-    if (!w || w.failures < this.config.authFailureLimit) return null;
+  retryAfter(key: string): number | null {
+    const w = this.windows.get(key);
+    if (!w || w.failures < this.limit) return null;
     const left = w.start + this.windowMs - this.clock.now().getTime();
     if (left <= 0) {
-      this.windows.delete(ip);
+      this.windows.delete(key);
       return null;
     }
     return Math.ceil(left / 1000);
   }
 
-  recordFailure(ip: string): void {
+  record(key: string): void {
     const now = this.clock.now().getTime();
-    const w = this.windows.get(ip);
-    if (!w || now - w.start >= this.windowMs) this.windows.set(ip, { start: now, failures: 1 });
+    const w = this.windows.get(key);
+    if (!w || now - w.start >= this.windowMs) this.windows.set(key, { start: now, failures: 1 });
     else w.failures++;
   }
+
+  get size(): number {
+    return this.windows.size;
+  }
+}
+
+/**
+ * Counts failed authentications in fixed windows, per client address and per login account.
+ *
+ * - Address: bad tokens, malformed headers and wrong passwords count against the client's bucket:
+ *   an IPv4 address alone, an IPv6 address with its whole /64 (address-bucket.ts), so rotating
+ *   through the addresses of one /64 buys nothing. Over AUTH_FAILURE_LIMIT per
+ *   AUTH_FAILURE_WINDOW_SECONDS, protected routes and login answer 429 + Retry-After.
+ * - Account: failed logins count against the email (lower-cased), whatever address they come
+ *   from and whether or not the email exists. Over AUTH_ACCOUNT_FAILURE_LIMIT per
+ *   AUTH_ACCOUNT_FAILURE_WINDOW_SECONDS, login with that email answers 429 before any password
+ *   is looked at, so the answer is the same for a right and a wrong password.
+ *
+ * Only failures are counted and only the failing bucket is slowed: valid tokens from other
+ * addresses never pay anything but one map lookup.
+ */
+@Injectable()
+export class AuthFailureLimiter {
+  private readonly addresses: FailureWindows;
+  private readonly accounts: FailureWindows;
+
+  constructor(@Inject(APP_CONFIG) config: AppConfig, @Inject(CLOCK) clock: Clock) {
+    this.addresses = new FailureWindows(config.authFailureLimit, config.authFailureWindowSeconds, clock);
+    this.accounts = new FailureWindows(config.authAccountFailureLimit, config.authAccountFailureWindowSeconds, clock);
+  }
+
+  /** Seconds to wait when the bucket of `ip` is over the limit, else null. */
+  retryAfter(ip: string): number | null {
+    return this.addresses.retryAfter(addressBucket(ip));
+  }
+
+  recordFailure(ip: string): void {
+    this.addresses.record(addressBucket(ip));
+  }
+
+  /** Seconds to wait when logins with `email` are over the limit, else null. */
+  accountRetryAfter(email: string): number | null {
+    return this.accounts.retryAfter(accountKey(email));
+  }
+
+  recordAccountFailure(email: string): void {
+    this.accounts.record(accountKey(email));
+  }
+
+  /** How many address buckets and accounts are tracked (both ≤ THROTTLE_MAX_KEYS). */
+  sizes(): { addresses: number; accounts: number } {
+    return { addresses: this.addresses.size, accounts: this.accounts.size };
+  }
+}
+
+/** The account a login names: its email, trimmed and lower-cased (emails are unique case-insensitively). */
+export function accountKey(email: string): string {
+  // The login schema allows 254 characters; the cut only bounds the key if that ever changes.
+  return email.trim().toLowerCase().slice(0, 320);
 }

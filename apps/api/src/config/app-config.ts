@@ -28,9 +28,15 @@ export interface AppConfig {
   adminDist: string;
   /** Serve the console from adminDist at `/` (off in tests). */
   serveAdmin: boolean;
-  /** Failed authentications per IP within the window before 429. */
+  /** Failed authentications per IPv4 address or IPv6 /64 within the window before 429. */
   authFailureLimit: number;
   authFailureWindowSeconds: number;
+  /** Failed logins per account (email, case-insensitive) within the window before 429. */
+  authAccountFailureLimit: number;
+  authAccountFailureWindowSeconds: number;
+  /** argon2 computations at once; the rest wait in a queue of at most passwordHashQueue, then 503. */
+  passwordHashConcurrency: number;
+  passwordHashQueue: number;
   /** How often usage data and refused-authentication audit rows are written. */
   flushIntervalMs: number;
   /** Session lifetime (3 hours). */
@@ -97,6 +103,10 @@ const envSchema = z.object({
   SERVE_ADMIN: onOff.default(true),
   AUTH_FAILURE_LIMIT: positiveInt.max(100000).default(20),
   AUTH_FAILURE_WINDOW_SECONDS: positiveInt.max(86400).default(60),
+  AUTH_ACCOUNT_FAILURE_LIMIT: positiveInt.max(100000).default(10),
+  AUTH_ACCOUNT_FAILURE_WINDOW_SECONDS: positiveInt.max(86400).default(600),
+  PASSWORD_HASH_CONCURRENCY: positiveInt.max(64).default(2),
+  PASSWORD_HASH_QUEUE: z.coerce.number().int().min(0).max(10000).default(100),
   FLUSH_INTERVAL_MS: z.coerce.number().int().min(10).max(1000).default(1000),
 });
 
@@ -139,6 +149,10 @@ export function parseConfig(env: Record<string, string | undefined>): AppConfig 
     serveAdmin: e.SERVE_ADMIN,
     authFailureLimit: e.AUTH_FAILURE_LIMIT,
     authFailureWindowSeconds: e.AUTH_FAILURE_WINDOW_SECONDS,
+    authAccountFailureLimit: e.AUTH_ACCOUNT_FAILURE_LIMIT,
+    authAccountFailureWindowSeconds: e.AUTH_ACCOUNT_FAILURE_WINDOW_SECONDS,
+    passwordHashConcurrency: e.PASSWORD_HASH_CONCURRENCY,
+    passwordHashQueue: e.PASSWORD_HASH_QUEUE,
     flushIntervalMs: e.FLUSH_INTERVAL_MS,
     sessionTtlSeconds: 3 * 60 * 60,
   };

@@ -109,6 +109,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     FLUSH_INTERVAL_MS: '50',
     // Many refusals come from 127.0.0.1 in a test file; limiter tests set their own limit.
     AUTH_FAILURE_LIMIT: '100000',
+    AUTH_ACCOUNT_FAILURE_LIMIT: '100000',
     ...options.env,
     DATABASE_URL: database.url,
   });
