@@ -7,3 +7,4 @@ export * from './lib/status';
 export * from './lib/access';
 export * from './lib/dto';
 export * from './lib/authorization';
+export * from './lib/authorization-roles';

@@ -139,7 +139,11 @@ export function refusalsOf(caller: PrincipalRights, change: PrincipalChange, now
     for (const w of widerThanCaller(caller, change.current, now)) out.push({ ...w, side: 'current' });
   }
   if (change.result) {
-    for (const w of widerThanCaller(caller, change.result, now)) out.push({ ...w, side: 'result' });
+    for (const w of widerThanCaller(caller, change.result, now)) {
+      // Said once: a change that leaves a wider principal as wide as it was (e.g. a rename).
+      if (out.some((r) => r.field === w.field && r.message === w.message)) continue;
+      out.push({ ...w, side: 'result' });
+    }
   }
   return out;
 }
