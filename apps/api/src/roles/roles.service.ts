@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { permissionGrants } from '@tessera/domain';
-import type { CreateRoleInput, RoleDto, UpdateRoleInput } from '@tessera/domain';
+import { roleRefusals } from '@tessera/domain';
+import type { CreateRoleInput, RoleChange, RoleDto, RoleHolder, UpdateRoleInput } from '@tessera/domain';
 import { DataSource, EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { ChangeNotifier } from '../auth/auth-events';
@@ -8,8 +8,10 @@ import { CLOCK } from '../common/clock';
 import type { Clock } from '../common/clock';
 import { actorOf } from '../common/principal';
 import type { Principal } from '../common/principal';
-import { ProblemException, conflict, isUniqueViolation, notFound } from '../common/problem';
+import { type ProblemException, conflict, isUniqueViolation, notFound } from '../common/problem';
+import { callerRights, isSelf, tokenRights } from '../tokens/caller-rights';
 import { Token } from '../tokens/token.entity';
+import { assertNoRefusals, auditRefusal } from '../tokens/wider-than-caller';
 import { User } from '../users/user.entity';
 import { Role } from './role.entity';
 
@@ -29,6 +31,10 @@ export function toRoleDto(role: Role): RoleDto {
  * Roles of the caller's organization. Built-in roles are read-only; a role in use cannot be
  * deleted; a role edit takes effect on the next request of every token and user holding it
  * (ChangeNotifier in the same transaction).
+ *
+ * Every change is decided by the domain's `roleRefusals`: the caller covers the role's permissions
+ * (as they are and as the change leaves them), and an edit of the permissions is an edit of every
+ * token and user holding the role. A refusal is a 403 with a failure audit row; nothing is written.
  */
 @Injectable()
 export class RolesService {
@@ -55,8 +61,8 @@ export class RolesService {
 
   async create(who: Principal, input: CreateRoleInput): Promise<RoleDto> {
     const permissions = [...new Set(input.permissions)];
-    assertWithinCaller(who, permissions);
-    return this.mutate(async (m) => {
+    return this.mutate({ who, action: 'role.create', targetId: null }, async (m) => {
+      await this.authorize(m, who, { kind: 'create', result: permissions });
       await this.assertNameFree(m, who.organizationId, input.name);
       const now = this.clock.now();
       const inserted = await m.getRepository(Role).insert({
@@ -76,7 +82,7 @@ export class RolesService {
   }
 
   async update(who: Principal, id: string, input: UpdateRoleInput): Promise<RoleDto> {
-    return this.mutate(async (m) => {
+    return this.mutate({ who, action: 'role.update', targetId: id }, async (m) => {
       const current = await this.load(m, who.organizationId, id, true);
       if (current.builtIn) throw conflict(`"${current.name}" is a built-in role and cannot be changed`);
       const patch: Partial<Role> = {};
@@ -87,10 +93,16 @@ export class RolesService {
       if (input.description !== undefined && input.description !== current.description) patch.description = input.description;
       if (input.permissions !== undefined) {
         const permissions = [...new Set(input.permissions)];
-        // Keeping what the role has is fine; only what the edit adds must be within the caller.
-        assertWithinCaller(who, permissions.filter((p) => !permissionGrants(current.permissions, p)));
         if (permissions.join('\n') !== current.permissions.join('\n')) patch.permissions = permissions;
       }
+      // The caller covers the role as it is and as it will be; a new set of permissions is a
+      // change of every token and user holding the role.
+      await this.authorize(m, who, {
+        kind: 'update',
+        current: current.permissions,
+        result: patch.permissions ?? current.permissions,
+        holders: patch.permissions ? await this.holders(m, who, id) : [],
+      });
       if (Object.keys(patch).length === 0) return toRoleDto(current);
       await m.getRepository(Role).update({ id, organizationId: who.organizationId }, { ...patch, updatedAt: this.clock.now() });
       const role = await this.load(m, who.organizationId, id);
@@ -104,9 +116,10 @@ export class RolesService {
   }
 
   async remove(who: Principal, id: string): Promise<void> {
-    await this.mutate(async (m) => {
+    await this.mutate({ who, action: 'role.delete', targetId: id }, async (m) => {
       const role = await this.load(m, who.organizationId, id, true);
       if (role.builtIn) throw conflict(`"${role.name}" is a built-in role and cannot be deleted`);
+      await this.authorize(m, who, { kind: 'delete', current: role.permissions });
       const tokens = await m.getRepository(Token).count({ where: { organizationId: who.organizationId, roleId: id } });
       const users = await m.getRepository(User).count({ where: { organizationId: who.organizationId, roleId: id } });
       if (tokens + users > 0) {
@@ -120,10 +133,30 @@ export class RolesService {
     });
   }
 
-  private async mutate<T>(work: (m: EntityManager) => Promise<T>): Promise<T> {
+  private async authorize(m: EntityManager, who: Principal, change: RoleChange): Promise<void> {
+    assertNoRefusals('role', roleRefusals(await callerRights(m, who), change, this.clock.now()));
+  }
+
+  /** Tokens and users holding the role, with what they have apart from it. */
+  private async holders(m: EntityManager, who: Principal, roleId: string): Promise<RoleHolder[]> {
+    const where = { organizationId: who.organizationId, roleId };
+    const tokens = await m.getRepository(Token).find({ where });
+    const users = await m.getRepository(User).find({ where });
+    return [
+      ...tokens.map((t) => ({ label: `token "${t.name}"`, own: tokenRights(t, null), self: isSelf(who, 'token', t.id) })),
+      ...users.map((u) => ({ label: `user ${u.email}`, own: { permissions: [] }, self: isSelf(who, 'user', u.id) })),
+    ];
+  }
+
+  /** Runs a change in a transaction; a refusal for being wider than the caller is audited as a failure. */
+  private async mutate<T>(
+    attempt: { who: Principal; action: string; targetId: string | null },
+    work: (m: EntityManager) => Promise<T>,
+  ): Promise<T> {
     try {
       return await this.db.transaction(work);
     } catch (error) {
+      await auditRefusal(this.audit, attempt.who, { ...attempt, targetType: 'role' }, error);
       if (isUniqueViolation(error, 'uq_roles_org_name_lower')) throw nameTaken();
       if ((error as { driverError?: { code?: string } }).driverError?.code === '23503') {
         throw conflict('The role is in use; assign its tokens and users another role first');
@@ -168,16 +201,6 @@ export class RolesService {
     );
     await this.changes.notify(m, { kind: 'role', id: role.id });
     this.logger.log(`${action} ${role.id} by ${who.kind} ${who.id}`);
-  }
-}
-
-/** Nobody grants more than they hold: a role's permissions must be covered by the caller's. */
-export function assertWithinCaller(who: Principal, permissions: readonly string[]): void {
-  const wider = permissions.filter((p) => !who.permissions.covers([p]));
-  if (wider.length > 0) {
-    throw new ProblemException(403, 'Forbidden', `These permissions are wider than your own: ${wider.join(', ')}`, [
-      { field: 'permissions', message: `wider than the caller's permissions: ${wider.join(', ')}` },
-    ]);
   }
 }
 

@@ -1,18 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import {
-  TOKEN_PREFIX,
-  generateTokenSecret,
-  ipRulesCover,
-  isValidPermission,
-  permissionGrants,
-  normalizeIpRule,
-  tokenHint,
-} from '@tessera/domain';
+import { TOKEN_PREFIX, generateTokenSecret, isValidPermission, normalizeIpRule, refusalsOf, tokenHint } from '@tessera/domain';
 import type {
   CreateTokenInput,
   CreatedTokenDto,
   Page,
+  PrincipalChangeKind,
   RegenerateTokenInput,
   TokenDto,
   TokenListQuery,
@@ -31,6 +24,8 @@ import { escapeLike } from './sql-like';
 import { Token } from './token.entity';
 import { effectivePermissions, etagOf, ifMatchAccepts, toTokenDto } from './token-mapper';
 import { hashTokenSecret } from '../common/secret-hash';
+import { callerRights, isSelf, tokenRights } from './caller-rights';
+import { assertNoRefusals, auditRefusal } from './wider-than-caller';
 
 type TokenWithRole = Token & { role?: Role | null };
 
@@ -56,6 +51,10 @@ const SORTS: Record<string, { column: string; nulls?: 'NULLS FIRST' | 'NULLS LAS
  * Tokens of the caller's organization: every query is filtered by `organizationId`, so another
  * organization's token is simply "not found". Every change commits in one transaction together
  * with its audit row and the change notification the guard's cache listens to.
+ *
+ * Every change is decided by the domain's `refusalsOf` (the caller's full rights, read in the
+ * transaction, against the token as it is and as the change leaves it); a refusal is a 403 with a
+ * failure audit row, and nothing is written.
  */
 @Injectable()
 export class TokensService {
@@ -143,7 +142,8 @@ export class TokensService {
       if (validTo && validTo.getTime() <= now.getTime()) {
         throw badRequest('validTo must be in the future', [{ field: 'validTo', message: 'must be in the future' }]);
       }
-      this.assertWithinCaller(who, { permissions, validTo, allowedIps: lists.allowedIps, checkValidity: true, checkIps: true });
+      const result = { permissions, ...lists, validFrom, validTo };
+      assertNoRefusals('token', refusalsOf(await callerRights(m, who), { kind: 'create', result }, now));
       await this.assertNameFree(m, who.organizationId, input.name);
 
       const secret = generateTokenSecret(TOKEN_PREFIX);
@@ -231,19 +231,10 @@ export class TokensService {
         throw badRequest('validTo must be later than validFrom', [{ field: 'validTo', message: 'must be later than validFrom' }]);
       }
 
-      // An edit may keep what the token already has; only what it adds must be within the caller.
-      const currentPermissions = effectivePermissions(current.role?.permissions, current.scopes);
-      const newAllowedIps = patch.allowedIps ?? current.allowedIps;
-      const extendsValidity =
-        (validTo === null && current.validTo !== null) ||
-        (validTo !== null && current.validTo !== null && validTo.getTime() > current.validTo.getTime());
-      this.assertWithinCaller(who, {
-        permissions: permissions.filter((p) => !permissionGrants(currentPermissions, p)),
-        validTo,
-        allowedIps: newAllowedIps,
-        checkValidity: extendsValidity,
-        checkIps: !ipRulesCover(current.allowedIps, newAllowedIps),
-      });
+      // The caller must cover the token as it is (unless it edits itself) and as the edit leaves it.
+      const result = tokenRights({ ...current, ...patch } as Token, role);
+      const change = { kind: 'update' as const, current: tokenRights(current, current.role), result, self: isSelf(who, 'token', id) };
+      assertNoRefusals('token', refusalsOf(await callerRights(m, who), change, now));
 
       for (const [key, value] of Object.entries(patch)) {
         const before = (current as unknown as Record<string, unknown>)[key];
@@ -259,8 +250,9 @@ export class TokensService {
   }
 
   async remove(who: Principal, id: string): Promise<void> {
-    await this.mutate(null, async (m) => {
+    await this.mutate({ who, action: 'token.delete', targetId: id }, async (m) => {
       const token = await this.load(m, who.organizationId, id, true);
+      await this.authorize(m, who, 'delete', token);
       await m.getRepository(Token).delete({ id, organizationId: who.organizationId });
       await this.record(m, who, 'token.delete', token, {});
     });
@@ -275,9 +267,10 @@ export class TokensService {
   }
 
   async revoke(who: Principal, id: string): Promise<TokenDto> {
-    return this.mutate(null, async (m) => {
+    return this.mutate({ who, action: 'token.revoke', targetId: id }, async (m) => {
       const now = this.clock.now();
       const current = await this.load(m, who.organizationId, id, true);
+      await this.authorize(m, who, 'revoke', current);
       if (current.revokedAt) throw conflict('The token is already revoked');
       await m.getRepository(Token).update(
         { id, organizationId: who.organizationId },
@@ -290,9 +283,11 @@ export class TokensService {
   }
 
   async regenerate(who: Principal, id: string, input: RegenerateTokenInput): Promise<CreatedTokenDto> {
-    return this.mutate(null, async (m) => {
+    return this.mutate({ who, action: 'token.regenerate', targetId: id }, async (m) => {
       const now = this.clock.now();
       const current = await this.load(m, who.organizationId, id, true);
+      // Handing out a secret: the caller must cover the token (or be it).
+      await this.authorize(m, who, 'regenerate', current);
       if (current.revokedAt) throw conflict('The token is revoked; a revoked token cannot be regenerated');
       const graceSeconds = input.graceSeconds ?? 0;
       const { secretHash: oldHash } = await m
@@ -330,9 +325,10 @@ export class TokensService {
   // ---------------------------------------------------------------- internals
 
   private async setActive(who: Principal, id: string, active: boolean): Promise<TokenDto> {
-    return this.mutate(null, async (m) => {
+    return this.mutate({ who, action: active ? 'token.activate' : 'token.deactivate', targetId: id }, async (m) => {
       const now = this.clock.now();
       const current = await this.load(m, who.organizationId, id, true);
+      await this.authorize(m, who, active ? 'activate' : 'deactivate', current);
       if (current.revokedAt) {
         throw conflict(`The token is revoked; a revoked token cannot be ${active ? 'activated' : 'deactivated'}`);
       }
@@ -344,34 +340,26 @@ export class TokensService {
     });
   }
 
+  /** A change that leaves the token's rights as they are: the caller must cover it, or be it. */
+  private async authorize(m: EntityManager, who: Principal, kind: PrincipalChangeKind, token: TokenWithRole): Promise<void> {
+    const change = { kind, current: tokenRights(token, token.role), self: isSelf(who, 'token', token.id) };
+    assertNoRefusals('token', refusalsOf(await callerRights(m, who), change, this.clock.now()));
+  }
+
   /**
-   * Runs a change in a transaction; a name clash that slipped past the check becomes a 409. With
-   * `audited`, a refusal for being wider than the caller (403) is audited as a failure (outside
-   * the rolled-back transaction): an attempt to escalate is worth a trace.
+   * Runs a change in a transaction; a name clash that slipped past the check becomes a 409. A
+   * refusal for being wider than the caller (403) is audited as a failure (outside the
+   * rolled-back transaction): an attempt to escalate is worth a trace.
    */
   private async mutate<T>(
-    audited: { who: Principal; action: string; targetId: string | null } | null,
+    attempt: { who: Principal; action: string; targetId: string | null },
     work: (m: EntityManager) => Promise<T>,
   ): Promise<T> {
     try {
       return await this.db.transaction(work);
     } catch (error) {
       if (isUniqueViolation(error, 'uq_tokens_org_name_lower')) throw nameTaken();
-      if (audited && error instanceof ProblemException && error.getStatus() === 403) {
-        const { who, action, targetId } = audited;
-        await this.audit.record({
-          organizationId: who.organizationId,
-          actor: actorOf(who),
-          action,
-          targetType: 'token',
-          targetId,
-          ip: who.ip,
-          userAgent: who.userAgent,
-          outcome: 'failure',
-          reason: 'wider_than_caller',
-          details: { detail: error.detail ?? null },
-        });
-      }
+      await auditRefusal(this.audit, attempt.who, { ...attempt, targetType: 'token' }, error);
       throw error;
     }
   }
@@ -433,46 +421,6 @@ export class TokensService {
       .where('t.organizationId = :org AND t.nameLower = lower(:name)', { org: organizationId, name });
     if (exceptId) qb.andWhere('t.id <> :exceptId', { exceptId });
     if (await qb.getExists()) throw nameTaken();
-  }
-
-  /**
-   * Nobody hands out more than they hold: the permissions of a token created or changed by any
-   * principal must be covered by the caller's own. A token principal is also held to its own
-   * validity (no validTo later than its own; "never expires" is wider than any date) and its own
-   * allowedIps.
-   */
-  private assertWithinCaller(
-    who: Principal,
-    wanted: { permissions: string[]; validTo: Date | null; allowedIps: string[]; checkValidity: boolean; checkIps: boolean },
-  ): void {
-    const wider = wanted.permissions.filter((p) => !who.permissions.covers([p]));
-    if (wider.length > 0) {
-      throw new ProblemException(
-        403,
-        'Forbidden',
-        `The token's permissions would be wider than your own: ${wider.join(', ')}`,
-        [{ field: 'scopes', message: `wider than the caller's permissions: ${wider.join(', ')}` }],
-      );
-    }
-    if (who.kind !== 'token') return;
-    if (wanted.checkValidity && who.validTo) {
-      if (!wanted.validTo || wanted.validTo.getTime() > who.validTo.getTime()) {
-        throw new ProblemException(
-          403,
-          'Forbidden',
-          `The token's validity would be wider than your own: it must expire no later than ${who.validTo.toISOString()}`,
-          [{ field: 'validTo', message: `must be set and not later than ${who.validTo.toISOString()}` }],
-        );
-      }
-    }
-    if (wanted.checkIps && !ipRulesCover(who.allowedIps, wanted.allowedIps)) {
-      throw new ProblemException(
-        403,
-        'Forbidden',
-        `The token's IP range would be wider than your own: allowedIps must stay within ${who.allowedIps.join(', ')}`,
-        [{ field: 'allowedIps', message: `must stay within ${who.allowedIps.join(', ')}` }],
-      );
-    }
   }
 
   private whereStatus(qb: SelectQueryBuilder<TokenWithRole>, status: string, now: Date): void {

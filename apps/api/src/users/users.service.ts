@@ -1,4 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
+import { refusalsOf, userRights } from '@tessera/domain';
 import type { CreateUserInput, UpdateUserInput, UserDto } from '@tessera/domain';
 import argon2 from 'argon2';
 import { DataSource, EntityManager, IsNull } from 'typeorm';
@@ -11,7 +12,8 @@ import { actorOf } from '../common/principal';
 import type { Principal } from '../common/principal';
 import { ProblemException, badRequest, conflict, isUniqueViolation, notFound } from '../common/problem';
 import { Role } from '../roles/role.entity';
-import { assertWithinCaller } from '../roles/roles.service';
+import { callerRights, isSelf } from '../tokens/caller-rights';
+import { assertNoRefusals, auditRefusal } from '../tokens/wider-than-caller';
 import { User } from './user.entity';
 
 type UserWithRole = User & { role?: Role | null };
@@ -41,6 +43,11 @@ export function emailTaken(field = 'email'): ProblemException {
 /**
  * Users of the caller's organization. Emails are unique across all organizations (they log in
  * with it). Deactivating a user or setting a new password ends their open sessions.
+ *
+ * A user is a principal with its role's permissions and no limits. Creating one, and every change
+ * of one (role, active, password, display name), is decided by the domain's `refusalsOf`: the
+ * caller must cover the user as it is (unless it is that user) and as the change leaves it. A
+ * refusal is a 403 with a failure audit row, and nothing is written.
  */
 @Injectable()
 export class UsersService {
@@ -65,9 +72,10 @@ export class UsersService {
 
   async create(who: Principal, input: CreateUserInput): Promise<UserDto> {
     const passwordHash = await hashPassword(input.password);
-    return this.mutate(async (m) => {
+    return this.mutate({ who, action: 'user.create', targetId: null }, async (m) => {
       const role = await this.findRole(m, who.organizationId, input.roleId);
-      assertWithinCaller(who, role.permissions);
+      const result = userRights(role.permissions);
+      assertNoRefusals('user', refusalsOf(await callerRights(m, who), { kind: 'create', result }, this.clock.now()));
       const email = input.email.trim().toLowerCase();
       if (await m.getRepository(User).createQueryBuilder('u').where('lower(u.email) = :email', { email }).getExists()) {
         throw emailTaken();
@@ -91,26 +99,30 @@ export class UsersService {
     });
   }
 
+  /**
+   * PATCH users/:id, and the one place a user's password, active flag or role changes on behalf
+   * of a caller (other routes that set a password call this, so the rule below holds for them too).
+   */
   async update(who: Principal, id: string, input: UpdateUserInput): Promise<UserDto> {
     const passwordHash = input.password !== undefined ? await hashPassword(input.password) : undefined;
-    return this.mutate(async (m) => {
+    return this.mutate({ who, action: 'user.update', targetId: id }, async (m) => {
       const current = await this.load(m, who.organizationId, id, true);
-      const isSelf = who.kind === 'user' && who.id === id;
+      const self = isSelf(who, 'user', id);
       const patch: Partial<User> = {};
+      let role: Role | null = current.role ?? null;
       const changed: string[] = [];
       if (input.displayName !== undefined && input.displayName !== current.displayName) {
         patch.displayName = input.displayName;
         changed.push('displayName');
       }
       if (input.roleId !== undefined && input.roleId !== current.roleId) {
-        if (isSelf) throw conflict('You cannot change your own role; ask another admin');
-        const role = await this.findRole(m, who.organizationId, input.roleId);
-        assertWithinCaller(who, role.permissions);
+        if (self) throw conflict('You cannot change your own role; ask another admin');
+        role = await this.findRole(m, who.organizationId, input.roleId);
         patch.roleId = role.id;
         changed.push('roleId');
       }
       if (input.active !== undefined && input.active !== current.active) {
-        if (isSelf && !input.active) throw conflict('You cannot deactivate yourself');
+        if (self && !input.active) throw conflict('You cannot deactivate yourself');
         patch.active = input.active;
         changed.push('active');
       }
@@ -118,6 +130,14 @@ export class UsersService {
         patch.passwordHash = passwordHash;
         changed.push('password');
       }
+      // The caller covers the user as it is (old role) and as the change leaves it (new role).
+      const change = {
+        kind: 'update' as const,
+        current: userRights(current.role?.permissions ?? []),
+        result: userRights(role?.permissions ?? []),
+        self,
+      };
+      assertNoRefusals('user', refusalsOf(await callerRights(m, who), change, this.clock.now()));
       if (changed.length === 0) return toUserDto(current, current.role ?? null);
 
       const now = this.clock.now();
@@ -173,11 +193,16 @@ export class UsersService {
     return role;
   }
 
-  private async mutate<T>(work: (m: EntityManager) => Promise<T>): Promise<T> {
+  /** Runs a change in a transaction; a refusal for being wider than the caller is audited as a failure. */
+  private async mutate<T>(
+    attempt: { who: Principal; action: string; targetId: string | null },
+    work: (m: EntityManager) => Promise<T>,
+  ): Promise<T> {
     try {
       return await this.db.transaction(work);
     } catch (error) {
       if (isUniqueViolation(error, 'uq_users_email_lower')) throw emailTaken();
+      await auditRefusal(this.audit, attempt.who, { ...attempt, targetType: 'user' }, error);
       throw error;
     }
   }
