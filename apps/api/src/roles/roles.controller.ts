@@ -5,6 +5,7 @@ import {
   ApiBody,
   ApiConflictResponse,
   ApiCreatedResponse,
+  ApiForbiddenResponse,
   ApiNoContentResponse,
   ApiNotFoundResponse,
   ApiOkResponse,
@@ -39,6 +40,7 @@ export class RolesController {
   @Post()
   @RequirePermission('roles:write')
   @ApiOperation({ summary: 'Create a role' })
+  @ApiForbiddenResponse({ description: 'Permissions beyond the caller\'s' })
   @ApiBody({ type: CreateRoleDto })
   @ApiBadRequestResponse({ description: 'Invalid body: application/problem+json naming each bad field' })
   @ApiCreatedResponse({ type: RoleDto })
@@ -59,6 +61,7 @@ export class RolesController {
   @Patch(':id')
   @RequirePermission('roles:write')
   @ApiOperation({ summary: 'Edit a role; takes effect on the next request of every token and user holding it' })
+  @ApiForbiddenResponse({ description: 'The role, as it is or as edited, or a token or user holding it, is wider than the caller' })
   @ApiBody({ type: UpdateRoleDto })
   @ApiBadRequestResponse({ description: 'Invalid body: application/problem+json naming each bad field' })
   @ApiOkResponse({ type: RoleDto })
@@ -75,6 +78,7 @@ export class RolesController {
   @HttpCode(204)
   @RequirePermission('roles:write')
   @ApiOperation({ summary: 'Delete a role that no token or user uses' })
+  @ApiForbiddenResponse({ description: 'Permissions beyond the caller\'s' })
   @ApiNoContentResponse({ description: 'Deleted' })
   @ApiConflictResponse({ description: 'Built-in role, or in use by tokens or users' })
   async remove(@CurrentPrincipal() who: Principal, @Param('id', RoleId) id: string): Promise<void> {

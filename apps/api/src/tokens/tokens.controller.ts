@@ -38,6 +38,9 @@ interface HeaderSink {
 }
 
 const TokenId = new UuidParamPipe('Token');
+const WOULD_BE_WIDER =
+  'The token would be wider than the caller in some dimension (permissions, validity, allowed/blocked IPs, endpoints, origins); the detail names it';
+const IS_WIDER = 'The token is wider than the caller (a caller acts only on tokens it covers, or on itself); the detail names what is wider';
 const ETAG_HEADER = { ETag: { description: 'The token version, e.g. "3"', schema: { type: 'string' } } };
 
 @ApiTags('tokens')
@@ -75,7 +78,7 @@ export class TokensController {
   @ApiBody({ type: CreateTokenDto })
   @ApiBadRequestResponse({ description: 'Invalid body: application/problem+json naming each bad field' })
   @ApiCreatedResponse({ type: CreatedTokenDto, headers: ETAG_HEADER })
-  @ApiForbiddenResponse({ description: 'The new token would be wider than the caller (permissions, validity or IP range)' })
+  @ApiForbiddenResponse({ description: WOULD_BE_WIDER })
   @ApiConflictResponse({ description: 'The name is already used in this organization' })
   async create(
     @CurrentPrincipal() who: Principal,
@@ -105,6 +108,7 @@ export class TokensController {
   @Patch(':id')
   @RequirePermission('tokens:write')
   @ApiOperation({ summary: 'Edit name, description, role, scopes, rules and dates (never the secret)' })
+  @ApiForbiddenResponse({ description: `${IS_WIDER}, or the edit would make it wider` })
   @ApiHeader({ name: 'If-Match', required: false, description: 'The ETag from GET; a stale one answers 412' })
   @ApiBody({ type: UpdateTokenDto })
   @ApiBadRequestResponse({ description: 'Invalid body: application/problem+json naming each bad field' })
@@ -127,6 +131,7 @@ export class TokensController {
   @HttpCode(204)
   @RequirePermission('tokens:write')
   @ApiOperation({ summary: 'Delete a token permanently' })
+  @ApiForbiddenResponse({ description: IS_WIDER })
   @ApiNoContentResponse({ description: 'Deleted' })
   @ApiNotFoundResponse({ description: 'No such token in your organization' })
   async remove(@CurrentPrincipal() who: Principal, @Param('id', TokenId) id: string): Promise<void> {
@@ -137,6 +142,7 @@ export class TokensController {
   @HttpCode(200)
   @RequirePermission('tokens:write')
   @ApiOperation({ summary: 'Deactivate (reversible): the token stops working from the next request' })
+  @ApiForbiddenResponse({ description: IS_WIDER })
   @ApiOkResponse({ type: TokenDto, headers: ETAG_HEADER })
   @ApiConflictResponse({ description: 'The token is revoked' })
   async deactivate(
@@ -153,6 +159,7 @@ export class TokensController {
   @HttpCode(200)
   @RequirePermission('tokens:write')
   @ApiOperation({ summary: 'Activate a deactivated token (not a revoked one)' })
+  @ApiForbiddenResponse({ description: IS_WIDER })
   @ApiOkResponse({ type: TokenDto, headers: ETAG_HEADER })
   @ApiConflictResponse({ description: 'The token is revoked' })
   async activate(
@@ -169,6 +176,7 @@ export class TokensController {
   @HttpCode(200)
   @RequirePermission('tokens:write')
   @ApiOperation({ summary: 'Revoke (terminal): sets revokedAt and validTo to now' })
+  @ApiForbiddenResponse({ description: IS_WIDER })
   @ApiOkResponse({ type: TokenDto, headers: ETAG_HEADER })
   @ApiConflictResponse({ description: 'Already revoked' })
   async revoke(
@@ -185,6 +193,7 @@ export class TokensController {
   @HttpCode(200)
   @RequirePermission('tokens:write')
   @ApiOperation({ summary: 'Issue a new secret (returned once); graceSeconds keeps the old one working that long' })
+  @ApiForbiddenResponse({ description: IS_WIDER })
   @ApiBody({ type: RegenerateTokenDto, required: false })
   @ApiBadRequestResponse({ description: 'Invalid body: application/problem+json naming each bad field' })
   @ApiOkResponse({ type: CreatedTokenDto, headers: ETAG_HEADER })

@@ -5,6 +5,7 @@ import {
   ApiBody,
   ApiConflictResponse,
   ApiCreatedResponse,
+  ApiForbiddenResponse,
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
@@ -38,6 +39,7 @@ export class UsersController {
   @Post()
   @RequirePermission('users:write')
   @ApiOperation({ summary: 'Add a user to your organization' })
+  @ApiForbiddenResponse({ description: 'The role is wider than the caller, or the caller is a token with limits (a user has none)' })
   @ApiBody({ type: CreateUserDto })
   @ApiBadRequestResponse({ description: 'Invalid body: application/problem+json naming each bad field' })
   @ApiCreatedResponse({ type: UserDto })
@@ -58,6 +60,7 @@ export class UsersController {
   @Patch(':id')
   @RequirePermission('users:write')
   @ApiOperation({ summary: 'Change role, active, display name or password (a new password or deactivation ends their sessions)' })
+  @ApiForbiddenResponse({ description: 'The user is wider than the caller (unless it is the caller), or the new role would be' })
   @ApiBody({ type: UpdateUserDto })
   @ApiBadRequestResponse({ description: 'Invalid body: application/problem+json naming each bad field' })
   @ApiOkResponse({ type: UserDto })
