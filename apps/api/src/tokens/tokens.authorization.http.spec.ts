@@ -101,6 +101,7 @@ describe('tokens: no caller acts on or produces a token wider than itself', () =
       const viaRole = await as(t, writer.secret).patch(`/tokens/${token.id}`, { roleId: all.id });
       expect(viaRole.status).toBe(403);
       expect(viaRole.body.detail).toBe("The token would be wider than the caller: permissions *:* beyond the caller's permissions");
+      expect(viaRole.body.errors).toEqual([{ field: 'scopes', message: "*:* beyond the caller's permissions" }]);
       expect((await as(t, writer.secret).post('/tokens', aToken().withRole(all.id).build())).status).toBe(403);
     });
 

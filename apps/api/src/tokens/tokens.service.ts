@@ -143,7 +143,7 @@ export class TokensService {
         throw badRequest('validTo must be in the future', [{ field: 'validTo', message: 'must be in the future' }]);
       }
       const result = { permissions, ...lists, validFrom, validTo };
-      assertNoRefusals('token', refusalsOf(await callerRights(m, who), { kind: 'create', result }, now));
+      assertNoRefusals('token', refusalsOf(await callerRights(m, who), { kind: 'create', result }, now), 'scopes');
       await this.assertNameFree(m, who.organizationId, input.name);
 
       const secret = generateTokenSecret(TOKEN_PREFIX);
@@ -234,7 +234,7 @@ export class TokensService {
       // The caller must cover the token as it is (unless it edits itself) and as the edit leaves it.
       const result = tokenRights({ ...current, ...patch } as Token, role);
       const change = { kind: 'update' as const, current: tokenRights(current, current.role), result, self: isSelf(who, 'token', id) };
-      assertNoRefusals('token', refusalsOf(await callerRights(m, who), change, now));
+      assertNoRefusals('token', refusalsOf(await callerRights(m, who), change, now), 'scopes');
 
       for (const [key, value] of Object.entries(patch)) {
         const before = (current as unknown as Record<string, unknown>)[key];
@@ -343,7 +343,7 @@ export class TokensService {
   /** A change that leaves the token's rights as they are: the caller must cover it, or be it. */
   private async authorize(m: EntityManager, who: Principal, kind: PrincipalChangeKind, token: TokenWithRole): Promise<void> {
     const change = { kind, current: tokenRights(token, token.role), self: isSelf(who, 'token', token.id) };
-    assertNoRefusals('token', refusalsOf(await callerRights(m, who), change, this.clock.now()));
+    assertNoRefusals('token', refusalsOf(await callerRights(m, who), change, this.clock.now()), 'scopes');
   }
 
   /**

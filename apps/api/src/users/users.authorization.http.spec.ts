@@ -74,6 +74,7 @@ describe('users: no caller acts on or produces a user wider than itself', () => 
     const res = await attacker.patch(`/users/${peer.id}`, { roleId: allPermissions.id });
     expect(res.status).toBe(403);
     expect(res.body.detail).toBe("The user would be wider than the caller: permissions *:* beyond the caller's permissions");
+    expect(res.body.errors).toEqual([{ field: 'roleId', message: "*:* beyond the caller's permissions" }]);
     expect(((await admin.get(`/users/${peer.id}`).expect(200)).body as UserDto).roleId).toBe(userAdmins.id);
   });
 

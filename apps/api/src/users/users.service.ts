@@ -75,7 +75,7 @@ export class UsersService {
     return this.mutate({ who, action: 'user.create', targetId: null }, async (m) => {
       const role = await this.findRole(m, who.organizationId, input.roleId);
       const result = userRights(role.permissions);
-      assertNoRefusals('user', refusalsOf(await callerRights(m, who), { kind: 'create', result }, this.clock.now()));
+      assertNoRefusals('user', refusalsOf(await callerRights(m, who), { kind: 'create', result }, this.clock.now()), 'roleId');
       const email = input.email.trim().toLowerCase();
       if (await m.getRepository(User).createQueryBuilder('u').where('lower(u.email) = :email', { email }).getExists()) {
         throw emailTaken();
@@ -137,7 +137,7 @@ export class UsersService {
         result: userRights(role?.permissions ?? []),
         self,
       };
-      assertNoRefusals('user', refusalsOf(await callerRights(m, who), change, this.clock.now()));
+      assertNoRefusals('user', refusalsOf(await callerRights(m, who), change, this.clock.now()), 'roleId');
       if (changed.length === 0) return toUserDto(current, current.role ?? null);
 
       const now = this.clock.now();
