@@ -9,6 +9,9 @@ import { generateSecret, hashSecret, hintOf } from './secrets.mjs';
 
 export const ADMIN = { email: 'admin@bench.local', password: 'bench-admin-password-1' };
 export const ORGANIZATIONS = 10;
+/** The admin of the one organization seeded with 100 000 tokens of its own (list over 100 000). */
+export const BIG_ADMIN = { email: 'big-admin@bench.local', password: 'bench-big-org-password-1' };
+const BIG_ORG = 'Bench Big Org';
 
 const NOUNS = [
   'billing', 'payments', 'search', 'reports', 'mobile', 'webhook', 'deploy', 'backup', 'metrics', 'export',
@@ -63,8 +66,19 @@ function shapeOf(i, now) {
   return shape;
 }
 
-/** Creates the 9 further organizations through the api and returns ids, roles and admins of all 10. */
+/**
+ * Creates the 9 further organizations and the big one through the api and returns ids, roles and
+ * admins of all 11 (`big: true` on the big one).
+ */
 export async function seedOrganizations(base, adminToken, db) {
+  await expectStatus(
+    call(base, 'POST', '/api/v1/organizations', {
+      token: adminToken,
+      body: { name: BIG_ORG, adminEmail: BIG_ADMIN.email, adminPassword: BIG_ADMIN.password },
+    }),
+    201,
+    'POST /organizations (big)',
+  );
   for (let n = 2; n <= ORGANIZATIONS; n++) {
     await expectStatus(
       call(base, 'POST', '/api/v1/organizations', {
@@ -82,6 +96,7 @@ export async function seedOrganizations(base, adminToken, db) {
     id: o.id,
     name: o.name,
     isRoot: o.is_root,
+    big: o.name === BIG_ORG,
     allRole: roles.find((r) => r.organization_id === o.id && r.permissions.includes('*:*'))?.id,
     readRole: roles.find((r) => r.organization_id === o.id && r.permissions.includes('*:read'))?.id,
     admin: users.find((u) => u.organization_id === o.id),

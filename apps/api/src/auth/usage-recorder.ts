@@ -103,6 +103,7 @@ export class UsageRecorder implements OnModuleInit, OnApplicationBootstrap, Befo
   }
 
   touch(kind: Kind, id: string, ip: string, at: Date): void {
+    if (this.config.usageCounting === false) return; // bench only (TESSERA_BENCH_USAGE=off)
     this.add(kind, id, { at, ip, count: 1 });
   }
 

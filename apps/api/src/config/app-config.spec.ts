@@ -48,4 +48,11 @@ describe('configuration', () => {
     expect(() => parseTrustProxy('10.0.0.1/8')).toThrow(/10\.0\.0\.1\/8/);
     expect(() => parseTrustProxy('true')).toThrow();
   });
+
+  it('counts usage unless the bench-only TESSERA_BENCH_USAGE=off is given', () => {
+    expect(parseConfig({}).usageCounting).toBeUndefined();
+    expect(parseConfig({ TESSERA_BENCH_USAGE: 'on' }).usageCounting).toBeUndefined();
+    expect(parseConfig({ TESSERA_BENCH_USAGE: 'off' }).usageCounting).toBe(false);
+    expect(() => parseConfig({ TESSERA_BENCH_USAGE: 'no' })).toThrow(/TESSERA_BENCH_USAGE/);
+  });
 });

@@ -41,6 +41,11 @@ export interface AppConfig {
   flushIntervalMs: number;
   /** Session lifetime (3 hours). */
   sessionTtlSeconds: number;
+  /**
+   * Bench only (`TESSERA_BENCH_USAGE=off`, `npm run bench`): false stops counting last use, so the
+   * bench can put a figure on what usage bookkeeping costs. Unset means on; never set it in use.
+   */
+  usageCounting?: boolean;
 }
 
 /** Injection token for the validated configuration: `@Inject(APP_CONFIG) config: AppConfig`. */
@@ -108,6 +113,7 @@ const envSchema = z.object({
   PASSWORD_HASH_CONCURRENCY: positiveInt.max(64).default(2),
   PASSWORD_HASH_QUEUE: z.coerce.number().int().min(0).max(10000).default(100),
   FLUSH_INTERVAL_MS: z.coerce.number().int().min(10).max(1000).default(1000),
+  TESSERA_BENCH_USAGE: onOff.default(true),
 });
 
 /** Reads and validates the environment. Throws ConfigError naming every bad variable. */
@@ -155,5 +161,6 @@ export function parseConfig(env: Record<string, string | undefined>): AppConfig 
     passwordHashQueue: e.PASSWORD_HASH_QUEUE,
     flushIntervalMs: e.FLUSH_INTERVAL_MS,
     sessionTtlSeconds: 3 * 60 * 60,
+    ...(e.TESSERA_BENCH_USAGE ? {} : { usageCounting: false }),
   };
 }
