@@ -24,8 +24,11 @@
 //          --trials=200 --list=200
 //          --only=bare,naive,health,me,usage,unknown,nocache,revoke,list,list100k
 //          --no-build --out=<file> --cpu-prof=<dir> (Tessera's api A runs under node --cpu-prof;
-//          one .cpuprofile per api process, written when it stops)
+//          one .cpuprofile per api process, written when it stops) --api-env=K=V,K=V (extra
+//          environment for Tessera's api processes, for experiments) --api-tail=N (print api A's
+//          last N output lines when it stops)
 import { execFileSync } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -61,6 +64,7 @@ const opt = {
   build: args['no-build'] === undefined,
   out: resolve(ROOT, args.out ?? 'bench/results/latest.json'),
   cpuProf: args['cpu-prof'] ? resolve(ROOT, args['cpu-prof']) : null,
+  apiEnv: Object.fromEntries((args['api-env'] ?? '').split(',').filter(Boolean).map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)])),
 };
 
 const log = (msg) => process.stderr.write(`[bench] ${msg}\n`);
@@ -117,10 +121,13 @@ async function startApi(name, databaseUrl, extraEnv = {}) {
     // during the unknown-token scenario (the 401 path is what is measured).
     AUTH_FAILURE_LIMIT: '100000',
     AUTH_FAILURE_WINDOW_SECONDS: '1',
+    // --api-env=K=V,K=V (experiments: e.g. LOG_LEVEL=warn to put a figure on the request lines)
+    ...opt.apiEnv,
     ...extraEnv,
   };
   const nodeArgs = opt.cpuProf && name === 'api A' ? ['--cpu-prof', `--cpu-prof-dir=${opt.cpuProf}`] : [];
-  const child = startChild(name, process.execPath, [...nodeArgs, MAIN], { cwd: ROOT, env });
+  // Lost change feeds make every request read the database: a scenario reports them.
+  const child = startChild(name, process.execPath, [...nodeArgs, MAIN], { cwd: ROOT, env, watch: /change feed/ });
   const switches = Object.entries(extraEnv).map(([k, v]) => ` ${k}=${v}`).join('');
   return waitUntilServing(name, child, `http://127.0.0.1:${port}`, '/api/v1/health/live', switches);
 }
@@ -142,6 +149,16 @@ async function waitUntilServing(name, child, base, path, note = '') {
     await sleep(200);
   }
   throw new Error(`${name} did not answer ${path} within 120 s:\n${child.output()}`);
+}
+
+/** Can the workspace load `pkg`? */
+function resolvable(pkg) {
+  try {
+    createRequire(join(ROOT, 'package.json')).resolve(pkg);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** A baseline app (dist/bench-baselines/<script>.js) on a free port. */
@@ -238,6 +255,7 @@ async function load(label, api, path, tokens) {
     const out = await runChild(`autocannon ${label}`, process.execPath, [join(ROOT, 'tools/bench/load.mjs'), file], { cwd: ROOT });
     return JSON.parse(out.trim().split('\n').pop());
   };
+  const watchedBefore = api.child.watched?.length ?? 0;
   if (tokens) await prime(api, path, tokens);
   if (opt.warmup > 0) await runOnce(opt.warmup);
   const cpuBefore = cpuMs(api.child.pid);
@@ -246,6 +264,17 @@ async function load(label, api, path, tokens) {
   const cpuAfter = cpuMs(api.child.pid);
   const pgAfter = postgresCpuMs(POSTGRES.pid);
   result.label = label;
+  const events = (api.child.watched ?? []).slice(watchedBefore).map((l) => {
+    try {
+      return JSON.parse(l).msg;
+    } catch {
+      return l;
+    }
+  });
+  if (events.length > 0) {
+    result.events = events;
+    log(`${label}: ${events.length} change-feed event(s) from its warm-up on: ${events.slice(0, 3).join(' | ')}`);
+  }
   result.postgresCpuUsPerRequest =
     pgBefore === null || pgAfter === null || result.requests === 0 ? null : Math.round(((pgAfter - pgBefore) * 1000) / result.requests);
   result.apiCpuUsPerRequest =
@@ -446,6 +475,10 @@ async function main() {
   }
   if (opt.only.has('naive')) {
     for (const adapter of ['express', 'fastify']) {
+      if (adapter === 'express' && !resolvable('@nestjs/platform-express')) {
+        print('naive-express: skipped, @nestjs/platform-express is not installed (a devDependency: run npm install)');
+        continue;
+      }
       const naive = await startBaseline(`naive-${adapter}`, baselines.naive, { DATABASE_URL: pgServer.url, BASELINE_ADAPTER: adapter });
       const r = await load(`naive-${adapter} (passport + findOne)`, naive, '/api/v1/auth/me', sample);
       s[adapter === 'express' ? 'naiveExpress' : 'naiveFastify'] = r;
@@ -502,6 +535,7 @@ async function main() {
     print(loadLine(s.authNoCache));
   }
   await a.stop();
+  if (args['api-tail']) log(`last lines of api A:\n${a.child.output().split('\n').slice(-Number(args['api-tail'])).join('\n')}`);
   results.loadAverage.atEnd = loadavg().map(round2);
 
   const ratio = (x, y) => (x && y ? round2(x.rps / y.rps) : null);

@@ -23,14 +23,17 @@ export function freePort() {
 }
 
 /** Spawns a process and keeps it for stopAll(). Output is kept (last 200 lines) for diagnostics. */
-export function startChild(name, command, args, options = {}) {
+export function startChild(name, command, args, { watch, ...options } = {}) {
   const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], ...options });
   const lines = [];
+  /** Lines matching `watch` (a RegExp), all of them (up to 1 000): events a scenario must report. */
+  const watched = [];
   const keep = (chunk) => {
     for (const line of String(chunk).split('\n')) {
       if (!line) continue;
       lines.push(line);
       if (lines.length > 200) lines.shift();
+      if (watch && watched.length < 1_000 && watch.test(line)) watched.push(line);
     }
   };
   child.stdout.on('data', keep);
@@ -41,6 +44,7 @@ export function startChild(name, command, args, options = {}) {
     child,
     pid: child.pid,
     lines,
+    watched,
     exited,
     running: true,
     output: () => lines.join('\n'),

@@ -1,6 +1,5 @@
-import { type DynamicModule, Module, RequestMethod } from '@nestjs/common';
+import { type DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
-import { LoggerModule } from 'nestjs-pino';
 import type { Logger as Pino } from 'pino';
 import { AccessModule } from '../access/access.module';
 import { AuditModule } from '../audit/audit.module';
@@ -21,7 +20,6 @@ import { RolesModule } from '../roles/roles.module';
 import { SecurityModule } from '../security/security.module';
 import { TokensModule } from '../tokens/tokens.module';
 import { UsersModule } from '../users/users.module';
-import { pinoHttpOptions } from './logging';
 
 export interface AppOptions {
   /** Validated configuration; `databaseUrl` must be resolved (embedded server already started). */
@@ -39,10 +37,6 @@ export class AppModule {
       module: AppModule,
       imports: [
         CoreModule.forRoot(options),
-        LoggerModule.forRoot({
-          pinoHttp: pinoHttpOptions(options.config, options.logger),
-          forRoutes: [{ path: '{*path}', method: RequestMethod.ALL }],
-        }),
         MetricsModule,
         DatabaseModule.forRoot(options.config.databaseUrl, options.config.logLevel !== 'silent'),
         AuditModule,

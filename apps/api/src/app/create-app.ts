@@ -4,10 +4,9 @@ import { RequestMethod } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import { Logger } from 'nestjs-pino';
 import { METRICS_PATH } from '../metrics/metrics.controller';
 import { AppModule, type AppOptions } from './app.module';
-import { nestLoggerFor, withQuietStartup } from './logging';
+import { createRootLogger, logRequest, nestLoggerFor, requestId } from './logging';
 
 export const API_PREFIX = 'api/v1';
 export const BODY_LIMIT_BYTES = 64 * 1024;
@@ -31,25 +30,31 @@ export async function createTesseraApp(options: CreateAppOptions): Promise<NestF
   const adapter = new FastifyAdapter({
     bodyLimit: BODY_LIMIT_BYTES,
     trustProxy: false, // the client IP is resolved by auth/client-ip.ts under TRUST_PROXY
+    genReqId: requestId,
   });
-  // With the process's root logger (main.ts), Nest logs through it from its first line.
-  const bootLogger = options.logger ? nestLoggerFor(options.logger) : undefined;
+  const fastify = adapter.getInstance();
+  // One logger for Nest, the services and the request lines (main.ts makes it before anything).
+  const root = options.logger ?? createRootLogger(options.config);
+  const nestLogger = nestLoggerFor(root);
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(options), adapter, {
-    bufferLogs: !bootLogger,
-    logger: options.bootLogs === false ? false : bootLogger,
+    logger: options.bootLogs === false ? false : nestLogger,
   });
-  app.useLogger(withQuietStartup(app.get(Logger)));
+  app.useLogger(nestLogger);
   app.setGlobalPrefix(API_PREFIX, { exclude: [{ path: METRICS_PATH, method: RequestMethod.GET }] });
 
-  // API answers (login and token creation carry secrets) are never cached (RFC 6749 §5.1).
-  app
-    .getHttpAdapter()
-    .getInstance()
-    .addHook('onSend', async (request, reply, payload) => {
-      reply.header('x-content-type-options', 'nosniff');
-      if (request.url.startsWith('/api/')) reply.header('cache-control', 'no-store');
-      return payload;
-    });
+  // The request line, written by Fastify's onResponse (after the answer went out): a level check
+  // and nothing else when LOG_LEVEL is above the line's level.
+  fastify.addHook('onResponse', (request, reply, done) => {
+    logRequest(root, request, reply.statusCode, reply.elapsedTime);
+    done();
+  });
+  // API answers (login and token creation carry secrets) are never cached (RFC 6749 §5.1). A
+  // callback hook, not an async one: no promise per answer.
+  fastify.addHook('onSend', (request, reply, payload, done) => {
+    reply.header('x-content-type-options', 'nosniff');
+    if (request.url.startsWith('/api/')) reply.header('cache-control', 'no-store');
+    done(null, payload);
+  });
 
   const config = options.config;
   const adminRoot = resolve(config.adminDist);

@@ -1,8 +1,7 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage } from 'node:http';
 import { Writable } from 'node:stream';
 import { generateTokenSecret } from '@tessera/domain';
-import { parseConfig } from '../config/app-config';
-import { createRootLogger, nestLoggerFor, pinoHttpOptions, redactUrl, resolveLogFormat } from './logging';
+import { createRootLogger, type LoggedRequest, logRequest, nestLoggerFor, redactUrl, requestId, resolveLogFormat } from './logging';
 
 /** A destination that keeps what is written; `isTTY` pretends to be a terminal. */
 function capture(isTTY = false): Writable & { isTTY: boolean; text(): string } {
@@ -29,14 +28,66 @@ describe('request log redaction', () => {
     expect(redactUrl('/api/v1/tokens?q=deploy')).toBe('/api/v1/tokens?q=deploy');
   });
 
-  it('writes a one-line request message without the secrets of its URL', () => {
+  it('writes one line per request with named fields only: no secret from the URL or the Authorization header', () => {
     const secret = generateTokenSecret();
-    const options = pinoHttpOptions(parseConfig({ LOG_FORMAT: 'json' }), createRootLogger({ logLevel: 'info', logFormat: 'json' }, capture()));
-    const req = { method: 'GET', url: `/api/v1/auth/me?access_token=${secret}` } as IncomingMessage;
-    const res = { statusCode: 400 } as ServerResponse;
-    const line = options.customSuccessMessage?.(req, res, 12.4) ?? '';
-    expect(line).toBe('GET /api/v1/auth/me?access_token=[Redacted] 400 12 ms');
-    expect(options.customErrorMessage?.(req, res, new Error('boom'))).not.toContain(secret);
+    const out = capture();
+    const request: LoggedRequest = {
+      id: 'req-1',
+      method: 'GET',
+      url: `/api/v1/auth/me?access_token=${secret}`,
+      socket: { remoteAddress: '127.0.0.1' },
+      headers: { authorization: `Bearer ${secret}`, cookie: `s=${secret}`, 'user-agent': 'curl/8', 'x-api-key': secret },
+    };
+    logRequest(createRootLogger({ logLevel: 'info', logFormat: 'json' }, out), request, 400, 12.4);
+    expect(out.text()).not.toContain(secret);
+    const line = JSON.parse(out.text()) as Record<string, unknown>;
+    expect(line).toMatchObject({
+      level: 40,
+      msg: 'GET /api/v1/auth/me?access_token=[Redacted] 400 12 ms',
+      req: { id: 'req-1', method: 'GET', url: '/api/v1/auth/me?access_token=[Redacted]', remoteAddress: '127.0.0.1', userAgent: 'curl/8', headers: { authorization: '[Redacted]' } },
+      res: { statusCode: 400 },
+      responseTime: 12,
+    });
+  });
+});
+
+describe('request lines', () => {
+  const request = (url = '/api/v1/tokens'): LoggedRequest => ({ id: 'r', method: 'GET', url, headers: {} });
+  const levels = (logLevel: 'info' | 'warn' | 'error', statuses: number[], url?: string): number[] => {
+    const out = capture();
+    const logger = createRootLogger({ logLevel, logFormat: 'json' }, out);
+    for (const status of statuses) logRequest(logger, request(url), status, 1);
+    return out
+      .text()
+      .trim()
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => (JSON.parse(l) as { level: number }).level);
+  };
+
+  it('logs 2xx/3xx at info, 4xx at warn, 5xx at error, and never the health probes', () => {
+    expect(levels('info', [200, 304, 401, 503])).toEqual([30, 30, 40, 50]);
+    expect(levels('warn', [200, 304, 401, 503])).toEqual([40, 50]);
+    expect(levels('info', [200, 500], '/api/v1/health/live')).toEqual([]);
+  });
+
+  it('reads nothing of the request when the line is below LOG_LEVEL', () => {
+    const untouchable = new Proxy({} as LoggedRequest, {
+      get: () => {
+        throw new Error('read');
+      },
+    });
+    const logger = createRootLogger({ logLevel: 'warn', logFormat: 'json' }, capture());
+    expect(() => logRequest(logger, untouchable, 200, 1)).not.toThrow();
+    expect(() => logRequest(logger, untouchable, 404, 1)).toThrow('read');
+  });
+
+  it("takes the client's X-Request-Id when sane, else a new UUID", () => {
+    const req = (id?: string): IncomingMessage => ({ headers: id === undefined ? {} : { 'x-request-id': id } }) as IncomingMessage;
+    expect(requestId(req('abc-123.x_y'))).toBe('abc-123.x_y');
+    for (const bad of [undefined, '', 'a b', 'x'.repeat(101), 'line\nbreak']) {
+      expect(requestId(req(bad))).toMatch(/^[0-9a-f-]{36}$/);
+    }
   });
 });
 

@@ -1,6 +1,5 @@
 import { type CanActivate, type ExecutionContext, Inject, Injectable, Logger } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { AuthGuard } from '@nestjs/passport';
 import { accessDenied, type AccessDenial, decideAccess } from '@tessera/domain';
 import { AuditService } from '../audit/audit.service';
 import { CLOCK, type Clock } from '../common/clock';
@@ -18,7 +17,7 @@ import type { Principal } from '../common/principal';
 import { ProblemException } from '../common/problem';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { Metrics } from '../metrics/metrics.service';
-import type { PresentedCredential } from './bearer.strategy';
+import { BearerStrategy, type PresentedCredential } from './bearer.strategy';
 import { compileTrust, type CompiledTrust, resolveClientIp } from './client-ip';
 import { AuthFailureLimiter } from './failure-limiter';
 import { TokenVerifier, type VerifiedCredential } from './token-verifier';
@@ -30,14 +29,15 @@ type Req = HttpRequestLike & Record<string, unknown>;
 /**
  * The one global guard (SPEC §5). Deny by default: a route passes without credentials only with
  * @Public(); a route with neither @Public, @Authenticated nor @RequirePermission is refused.
- * Bearer parsing goes through passport-http-bearer (@nestjs/passport); the decision is
+ * Bearer parsing goes through passport-http-bearer (the @nestjs/passport strategy BearerStrategy),
+ * run once per request the way passport runs a strategy (see `authenticate`); the decision is
  * `decideAccess` from @tessera/domain. Answers (problem+json, RFC 6750 challenges):
  * no credentials 401; malformed header or token in the query string 400 invalid_request;
  * bad/unknown/revoked/inactive/pending/expired 401 invalid_token; IP/origin/endpoint 403;
  * missing permission 403 insufficient_scope. Repeated failures from one IP → 429 Retry-After.
  */
 @Injectable()
-export class AccessGuard extends AuthGuard('bearer') implements CanActivate {
+export class AccessGuard implements CanActivate {
   private readonly logger = new Logger(AccessGuard.name);
   private readonly trust: CompiledTrust;
 
@@ -50,12 +50,12 @@ export class AccessGuard extends AuthGuard('bearer') implements CanActivate {
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(APP_CONFIG) config: AppConfig,
     private readonly metrics: Metrics,
+    private readonly strategy: BearerStrategy,
   ) {
-    super();
     this.trust = compileTrust(config.trustProxy);
   }
 
-  override async canActivate(ctx: ExecutionContext): Promise<boolean> {
+  async canActivate(ctx: ExecutionContext): Promise<boolean> {
     const req = ctx.switchToHttp().getRequest<Req>();
     const context = this.contextOf(req);
     req[CONTEXT_KEY] = context;
@@ -87,9 +87,7 @@ export class AccessGuard extends AuthGuard('bearer') implements CanActivate {
       throw invalidRequest('Tokens in the request body are refused; send Authorization: Bearer <token>');
     }
 
-    await super.canActivate(ctx); // passport → handleRequest below → req.user
-    const presented = req['user'] as PresentedCredential;
-    req['user'] = undefined;
+    const presented = this.presentedCredential(req, context, await this.authenticate(req));
 
     const now = this.clock.now();
     const credential = presented.credential;
@@ -144,13 +142,25 @@ export class AccessGuard extends AuthGuard('bearer') implements CanActivate {
     return true;
   }
 
-  /** Called by passport's callback: only header-level failures arrive here without a user. */
-  override handleRequest<T>(err: unknown, user: T, _info: unknown, ctx: ExecutionContext, status?: unknown): T {
-    if (err) throw err;
-    if (user) return user;
-    const req = ctx.switchToHttp().getRequest<Req>();
-    const context = req[CONTEXT_KEY] as RequestContext;
-    if (status === 400) {
+  /**
+   * Runs passport-http-bearer's `authenticate` once for this request, as passport itself runs a
+   * strategy (a per-request object over the strategy with success/fail/error), without passport's
+   * and @nestjs/passport's per-request wrappers: one promise per request.
+   */
+  private authenticate(req: Req): Promise<BearerOutcome> {
+    return new Promise((resolve, reject) => {
+      const run = Object.create(this.strategy) as StrategyRun;
+      run.success = (user) => resolve({ user });
+      run.fail = (challenge, status) => resolve({ user: null, status: typeof challenge === 'number' ? challenge : status });
+      run.error = reject;
+      run.authenticate(req, { session: false });
+    });
+  }
+
+  /** The strategy's outcome: only header-level failures arrive without a credential. */
+  private presentedCredential(req: Req, context: RequestContext, outcome: BearerOutcome): PresentedCredential {
+    if (outcome.user) return outcome.user;
+    if (outcome.status === 400) {
       this.refuse(req, context, null, 'invalid_request');
       throw invalidRequest('The Authorization header is malformed; expected "Bearer <token>"');
     }
@@ -201,6 +211,21 @@ export class AccessGuard extends AuthGuard('bearer') implements CanActivate {
     });
   }
 }
+
+/** What passport-http-bearer reports: the credential (success), or a failure with its status. */
+interface BearerOutcome {
+  user: PresentedCredential | null;
+  /** 400 for a malformed header; undefined when there is no bearer credential. */
+  status?: number;
+}
+
+/** A per-request view of the strategy with passport's action functions. */
+type StrategyRun = BearerStrategy & {
+  success(user: PresentedCredential): void;
+  fail(challenge?: unknown, status?: number): void;
+  error(err: unknown): void;
+  authenticate(req: unknown, options: { session: boolean }): void;
+};
 
 function hasAccessToken(source: unknown): boolean {
   return typeof source === 'object' && source !== null && 'access_token' in source;

@@ -22,6 +22,21 @@ export function normalizeIp(raw: string): string | null {
   return addr.toString();
 }
 
+/** Socket addresses seen lately → normalized (a keep-alive client sends many requests from one). */
+const peers = new Map<string, string>();
+const PEERS_MAX = 4096;
+
+/** normalizeIp of a socket address, remembered (it is parsed once per address, not per request). */
+function normalizedPeer(socket: string): string {
+  let peer = peers.get(socket);
+  if (peer === undefined) {
+    peer = normalizeIp(socket) ?? socket;
+    if (peers.size >= PEERS_MAX) peers.clear();
+    peers.set(socket, peer);
+  }
+  return peer;
+}
+
 export type CompiledTrust = { mode: 'none' } | { mode: 'hops'; hops: number } | { mode: 'cidrs'; matcher: IpMatcher };
 
 export function compileTrust(trust: TrustProxy): CompiledTrust {
@@ -40,7 +55,7 @@ export function compileTrust(trust: TrustProxy): CompiledTrust {
  *   0); when the header is shorter, its leftmost valid address.
  */
 export function resolveClientIp(socket: string, forwardedFor: string | undefined, trust: CompiledTrust): string {
-  const peer = normalizeIp(socket) ?? socket;
+  const peer = normalizedPeer(socket);
   if (trust.mode === 'none' || !forwardedFor) return peer;
   const hops = forwardedFor.split(',').map((s) => s.trim()).filter((s) => s.length > 0);
   if (trust.mode === 'hops') {
