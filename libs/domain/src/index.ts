@@ -2,6 +2,7 @@ export * from './lib/token-secret';
 export * from './lib/ip';
 export * from './lib/permissions';
 export * from './lib/endpoints';
+export * from './lib/request-target';
 export * from './lib/origins';
 export * from './lib/status';
 export * from './lib/access';

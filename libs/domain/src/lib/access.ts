@@ -1,5 +1,6 @@
 import { createEndpointMatcher, type EndpointMatcher } from './endpoints';
 import { createIpMatcher, isValidIp, type IpMatcher } from './ip';
+import { canonicalRequestTarget } from './request-target';
 import { createOriginMatcher, type OriginMatcher } from './origins';
 import { compilePermissions, type PermissionSet } from './permissions';
 import { tokenStatus, type StatusFields, type TokenStatus } from './status';
@@ -41,8 +42,13 @@ export interface AccessSubject extends StatusFields {
 }
 
 export interface AccessRequest {
+  /** as sent; HEAD is checked as GET */
   method: string;
-  /** request path without the query string */
+  /**
+   * the request target as on the request line (a query string is ignored); compared in its
+   * canonical form (canonicalRequestTarget). When it cannot be parsed and the token has endpoint
+   * rules, the request is refused.
+   */
   path: string;
   /** client IP (after trusted-proxy resolution) */
   ip: string;
@@ -186,7 +192,9 @@ function addStep(steps: AccessStep[], step: AccessStepName, ok: boolean, detail:
  * The one access decision (SPEC §5), in order: status, org IP allowlist, token
  * IP rules (blocked wins; empty allowed list = any address), origin (only when
  * the request has one), endpoint rules (blocked wins; empty allowed list = all),
- * permission. An address that cannot be parsed fails every IP rule that exists.
+ * permission. An address that cannot be parsed fails every IP rule that exists; a request target
+ * that cannot be parsed fails whenever an endpoint rule exists. Endpoint rules see the canonical
+ * (method, path) the router routes (request-target.ts).
  * `orgAllowlist` with size 0 means no organization restriction. Steps are
  * recorded only with `explain: true`.
  */
@@ -259,32 +267,46 @@ export function decideAccess(
     );
   }
 
-  const { method, path } = request;
-  if (rules.blockedEndpoints.size > 0 && rules.blockedEndpoints.matches(method, path)) {
-    if (explain)
-      addStep(steps, 'endpoint', false, `${method} ${path} is in the token's blocked endpoints`);
-    return accessDenied('endpoint_blocked', undefined, steps);
-  }
-  if (rules.allowedEndpoints.size > 0) {
-    if (!rules.allowedEndpoints.matches(method, path)) {
+  const hasEndpointRules = rules.blockedEndpoints.size > 0 || rules.allowedEndpoints.size > 0;
+  const target = canonicalRequestTarget(request.method, request.path);
+  if (target === null) {
+    // Not a target the router routes as given (absolute form, dot segments, bad escapes): with
+    // endpoint rules there is no telling which route it reaches, so it is refused.
+    const shown = `${String(request.method).slice(0, 20)} ${String(request.path).slice(0, 200)}`;
+    if (hasEndpointRules) {
+      const reason = rules.blockedEndpoints.size > 0 ? 'endpoint_blocked' : 'endpoint_not_allowed';
       if (explain)
         addStep(
           steps,
           'endpoint',
           false,
-          `${method} ${path} is not in the token's allowed endpoints`,
+          `${shown} cannot be parsed as a request path and the token has endpoint rules`,
         );
-      return accessDenied('endpoint_not_allowed', undefined, steps);
+      return accessDenied(reason, undefined, steps);
     }
-    if (explain)
-      addStep(steps, 'endpoint', true, `${method} ${path} is in the token's allowed endpoints`);
-  } else if (explain) {
-    addStep(
-      steps,
-      'endpoint',
-      true,
-      `${method} ${path} is not blocked and the token allows every endpoint`,
-    );
+    if (explain) addStep(steps, 'endpoint', true, `${shown}: the token has no endpoint rules`);
+  } else {
+    const shown = `${target.method} ${target.path}`;
+    if (rules.blockedEndpoints.size > 0 && rules.blockedEndpoints.matchesTarget(target)) {
+      if (explain)
+        addStep(steps, 'endpoint', false, `${shown} is in the token's blocked endpoints`);
+      return accessDenied('endpoint_blocked', undefined, steps);
+    }
+    if (rules.allowedEndpoints.size > 0) {
+      if (!rules.allowedEndpoints.matchesTarget(target)) {
+        if (explain)
+          addStep(steps, 'endpoint', false, `${shown} is not in the token's allowed endpoints`);
+        return accessDenied('endpoint_not_allowed', undefined, steps);
+      }
+      if (explain) addStep(steps, 'endpoint', true, `${shown} is in the token's allowed endpoints`);
+    } else if (explain) {
+      addStep(
+        steps,
+        'endpoint',
+        true,
+        `${shown} is not blocked and the token allows every endpoint`,
+      );
+    }
   }
 
   const required = request.requiredPermission;

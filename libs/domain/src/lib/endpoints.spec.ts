@@ -38,6 +38,10 @@ describe('isValidEndpointRule', () => {
     'GET /a?b=1',
     'GET /a#b',
     'GET /a/%zz',
+    'GET /a/%C3',
+    'GET /a/./b',
+    'GET /a/../b',
+    'GET /a/%2e%2E',
     `GET /${'a'.repeat(400)}`,
   ])('rejects %j', (rule) => {
     expect(isValidEndpointRule(rule)).toBe(false);
@@ -49,8 +53,13 @@ describe('endpointRuleMatches (examples)', () => {
     expect(endpointRuleMatches('GET /x', 'GET', '/x')).toBe(true);
     expect(endpointRuleMatches('GET /x', 'get', '/x')).toBe(true);
     expect(endpointRuleMatches('GET /x', 'POST', '/x')).toBe(false);
-    expect(endpointRuleMatches('GET /x', 'HEAD', '/x')).toBe(false);
     expect(endpointRuleMatches('* /x', 'PATCH', '/x')).toBe(true);
+  });
+
+  it('checks HEAD as GET, both in requests and in rules (the router answers HEAD with the GET handler)', () => {
+    expect(endpointRuleMatches('GET /x', 'HEAD', '/x')).toBe(true);
+    expect(endpointRuleMatches('HEAD /x', 'GET', '/x')).toBe(true);
+    expect(endpointRuleMatches('HEAD /x', 'POST', '/x')).toBe(false);
   });
 
   it('lets * stand for exactly one non-empty segment', () => {
@@ -58,6 +67,7 @@ describe('endpointRuleMatches (examples)', () => {
     expect(endpointRuleMatches('GET /tokens/*', 'GET', '/tokens')).toBe(false);
     expect(endpointRuleMatches('GET /tokens/*', 'GET', '/tokens/1/2')).toBe(false);
     expect(endpointRuleMatches('GET /tokens/*', 'GET', '/tokens//')).toBe(false);
+    expect(endpointRuleMatches('GET /tokens/*', 'GET', '/tokens//x')).toBe(true);
     expect(endpointRuleMatches('POST /tokens/*/revoke', 'POST', '/tokens/abc/revoke')).toBe(true);
   });
 
@@ -75,10 +85,28 @@ describe('endpointRuleMatches (examples)', () => {
     expect(endpointRuleMatches('GET /', 'GET', '/')).toBe(true);
   });
 
-  it('compares paths case-sensitively but decodes escaped unreserved characters', () => {
-    expect(endpointRuleMatches('GET /tokens', 'GET', '/Tokens')).toBe(false);
+  it('compares paths case-insensitively and decodes escapes on both sides', () => {
+    expect(endpointRuleMatches('GET /tokens', 'GET', '/Tokens')).toBe(true);
+    expect(endpointRuleMatches('GET /TOKENS', 'GET', '/tokens')).toBe(true);
+    expect(
+      endpointRuleMatches(
+        'DELETE /t/3f2a9c1e-0b4d-4e8f-9a7b-1c2d3e4f5a6b',
+        'DELETE',
+        '/t/3F2A9C1E-0B4D-4E8F-9A7B-1C2D3E4F5A6B',
+      ),
+    ).toBe(true);
     expect(endpointRuleMatches('DELETE /tokens/*', 'DELETE', '/%74okens/1')).toBe(true);
+    expect(endpointRuleMatches('GET /%61', 'GET', '/a')).toBe(true);
+    expect(endpointRuleMatches('GET /a%3Ab', 'GET', '/a:b')).toBe(true);
+    expect(endpointRuleMatches('GET /a%2Fb', 'GET', '/a%2fb')).toBe(true);
     expect(endpointRuleMatches('GET /a%2Fb', 'GET', '/a/b')).toBe(false);
+    expect(endpointRuleMatches('GET /%2A', 'GET', '/x')).toBe(false);
+    expect(endpointRuleMatches('GET /%2A', 'GET', '/*')).toBe(true);
+  });
+
+  it('ignores // in requests and rules alike', () => {
+    expect(endpointRuleMatches('GET /a/b', 'GET', '//a//b//')).toBe(true);
+    expect(endpointRuleMatches('GET /a//b', 'GET', '/a/b')).toBe(true);
   });
 
   it('matches nothing with an invalid rule or path', () => {

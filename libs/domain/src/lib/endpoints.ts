@@ -1,3 +1,5 @@
+import { canonicalRequestTarget, canonicalSegment, type RequestTarget } from './request-target';
+
 /** HTTP methods an endpoint rule may name (or `*` for any). */
 export const HTTP_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
 export type HttpMethod = (typeof HTTP_METHODS)[number];
@@ -9,60 +11,56 @@ export const ENDPOINT_RULE_MAX_LENGTH = 300;
 const LITERAL_SEGMENT = /^(?:[A-Za-z0-9\-._~!$&'()+,;=:@]|%[0-9A-Fa-f]{2})+$/;
 
 interface CompiledRule {
-  /** upper-case method or '*' */
+  /** upper-case method or '*'; HEAD is GET (the router answers HEAD with the GET handler) */
   method: string;
-  /** literal segments, '*' (one segment) or '**' (the rest, zero or more segments; last only) */
+  /**
+   * canonical literal segments (see request-target.ts), '*' (one segment) or '**' (the rest, zero
+   * or more segments; last only). A canonical literal never is '*' or '**' (`*` is encoded).
+   */
   segments: string[];
 }
 
 const METHODS: ReadonlySet<string> = new Set(HTTP_METHODS);
 
-function compileRule(rule: string): CompiledRule | null {
+/** Never equal to a canonical segment: stands for a stored literal that cannot be decoded. */
+const NEVER = '\u0000';
+
+/**
+ * `strict`: undecodable escapes and dot segments make the rule invalid (new rules). Otherwise
+ * (rules already stored) such a segment becomes one that matches no request: a request with it
+ * never reaches a route (the api answers 400), so nothing is lost.
+ */
+function compileRule(rule: string, strict: boolean): CompiledRule | null {
   if (typeof rule !== 'string' || rule.length === 0 || rule.length > ENDPOINT_RULE_MAX_LENGTH)
     return null;
   const space = rule.indexOf(' ');
   if (space <= 0 || rule.indexOf(' ', space + 1) >= 0) return null;
-  const method = rule.slice(0, space).toUpperCase();
-  if (method !== '*' && !METHODS.has(method)) return null;
+  const upper = rule.slice(0, space).toUpperCase();
+  if (upper !== '*' && !METHODS.has(upper)) return null;
+  const method = upper === 'HEAD' ? 'GET' : upper;
   const path = rule.slice(space + 1);
   if (!path.startsWith('/')) return null;
-  const segments = splitPath(path);
-  for (let i = 0; i < segments.length; i++) {
-    const s = segments[i] as string;
+  const raw = path.split('/').filter((s) => s !== '');
+  const segments: string[] = [];
+  for (let i = 0; i < raw.length; i++) {
+    const s = raw[i] as string;
     if (s === '**') {
-      if (i !== segments.length - 1) return null;
-    } else if (s !== '*') {
+      if (i !== raw.length - 1) return null;
+      segments.push(s);
+    } else if (s === '*') {
+      segments.push(s);
+    } else {
       if (!LITERAL_SEGMENT.test(s)) return null;
+      const c = canonicalSegment(s);
+      if (c === null && strict) return null;
+      segments.push(c ?? NEVER);
     }
   }
-  return { method, segments: segments.map(decodeUnreserved) };
+  return { method, segments };
 }
 
-/** '/a/b/' -> ['a', 'b']; '/' -> []. A trailing slash is ignored, empty inner segments kept. */
-function splitPath(path: string): string[] {
-  let p = path;
-  if (p.length > 1 && p.endsWith('/')) p = p.slice(0, -1);
-  return p === '/' ? [] : p.slice(1).split('/');
-}
-
-const UNRESERVED_ESCAPE = /%(?:[46][1-9A-Fa-f]|[57][0-9Aa]|3[0-9]|2[DEde]|5[Ff]|7[Ee])/g;
-
-/** RFC 3986 §6.2.2.2: decode percent-encoded unreserved characters, so '/%74okens' is '/tokens'. */
-function decodeUnreserved(segment: string): string {
-  if (!segment.includes('%')) return segment;
-  return segment.replace(UNRESERVED_ESCAPE, (m) => String.fromCharCode(parseInt(m.slice(1), 16)));
-}
-
-function requestSegments(path: string): string[] | null {
-  if (typeof path !== 'string' || path.charCodeAt(0) !== 47 /* / */) return null;
-  let cut = path.indexOf('?');
-  const hash = path.indexOf('#');
-  if (hash >= 0 && (cut < 0 || hash < cut)) cut = hash;
-  const segments = splitPath(cut >= 0 ? path.slice(0, cut) : path);
-  return path.includes('%') ? segments.map(decodeUnreserved) : segments;
-}
-
-function matchesCompiled(rule: CompiledRule, method: string, segments: readonly string[]): boolean {
+function matchesCompiled(rule: CompiledRule, target: RequestTarget): boolean {
+  const { method, segments } = target;
   if (rule.method !== '*' && rule.method !== method) return false;
   const rs = rule.segments;
   for (let i = 0; i < rs.length; i++) {
@@ -70,7 +68,6 @@ function matchesCompiled(rule: CompiledRule, method: string, segments: readonly 
     if (r === '**') return true;
     if (i >= segments.length) return false;
     if (r !== '*' && r !== segments[i]) return false;
-    if (r === '*' && segments[i] === '') return false;
   }
   return rs.length === segments.length;
 }
@@ -78,48 +75,55 @@ function matchesCompiled(rule: CompiledRule, method: string, segments: readonly 
 /**
  * `METHOD /path`: METHOD one of HTTP_METHODS or `*`; each path segment literal,
  * `*` (exactly one segment) or `**` (the rest, zero or more segments; last only).
+ * Literal segments are RFC 3986 pchar; escapes must decode (UTF-8) and `.`/`..` are refused.
  */
 export function isValidEndpointRule(rule: string): boolean {
-  return compileRule(rule) !== null;
+  return compileRule(rule, true) !== null;
 }
 
 /**
- * Does the rule match this request? `path` is the request path (a query string
- * is ignored). Methods compare case-insensitively, paths case-sensitively;
- * a trailing slash is ignored and percent-encoded unreserved characters are decoded.
- * An invalid rule matches nothing.
+ * Does the rule match this request? `path` is the request target as sent (query string allowed);
+ * both sides are compared in canonical form (see `canonicalRequestTarget`): HEAD is GET, paths
+ * compare case-insensitively, escapes are decoded, `//` and a trailing slash are ignored.
+ * An invalid rule, or a target that cannot be parsed, matches nothing: callers that must fail
+ * closed (decideAccess) check the target themselves.
  */
 export function endpointRuleMatches(rule: string, method: string, path: string): boolean {
-  const compiled = compileRule(rule);
-  const segments = requestSegments(path);
-  if (!compiled || !segments || typeof method !== 'string') return false;
-  return matchesCompiled(compiled, method.toUpperCase(), segments);
+  const compiled = compileRule(rule, false);
+  const target = canonicalRequestTarget(method, path);
+  if (!compiled || !target) return false;
+  return matchesCompiled(compiled, target);
 }
 
 export interface EndpointMatcher {
+  /** `path` as sent; false when it cannot be parsed (see matchesTarget). */
   matches(method: string, path: string): boolean;
+  /** For a target already in canonical form (canonicalRequestTarget). */
+  matchesTarget(target: RequestTarget): boolean;
   readonly size: number;
 }
 
-/** Compiles rules once. Throws on an invalid rule. */
+/** Compiles rules once. Throws on a rule that is not valid at all (malformed `METHOD /path`). */
 export function createEndpointMatcher(rules: readonly string[]): EndpointMatcher {
   const compiled = rules.map((rule) => {
-    const c = compileRule(rule);
+    const c = compileRule(rule, false);
     if (!c)
       throw new Error(`${JSON.stringify(String(rule).slice(0, 100))} is not a valid endpoint rule`);
     return c;
   });
+  const matchesTarget = (target: RequestTarget): boolean => {
+    for (const c of compiled) {
+      if (matchesCompiled(c, target)) return true;
+    }
+    return false;
+  };
   return {
     size: compiled.length,
+    matchesTarget,
     matches(method: string, path: string): boolean {
-      if (compiled.length === 0 || typeof method !== 'string') return false;
-      const segments = requestSegments(path);
-      if (!segments) return false;
-      const m = method.toUpperCase();
-      for (const c of compiled) {
-        if (matchesCompiled(c, m, segments)) return true;
-      }
-      return false;
+      if (compiled.length === 0) return false;
+      const target = canonicalRequestTarget(method, path);
+      return target !== null && matchesTarget(target);
     },
   };
 }
