@@ -21,7 +21,8 @@ export function parsePattern(rule: string): Pattern {
   const space = rule.indexOf(' ');
   let path = rule.slice(space + 1);
   if (path.length > 1 && path.endsWith('/')) path = path.slice(0, -1);
-  return { method: rule.slice(0, space).toUpperCase(), segments: path === '/' ? [] : path.slice(1).split('/'), text: rule };
+  // Empty segments are dropped, as the guard's canonical target drops them (request-target.ts).
+  return { method: rule.slice(0, space).toUpperCase(), segments: path.split('/').filter((s) => s !== ''), text: rule };
 }
 
 /** Every endpoint: what an empty allowed list means. */
