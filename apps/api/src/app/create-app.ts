@@ -1,12 +1,15 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { RequestMethod } from '@nestjs/common';
+import helmet from '@fastify/helmet';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { METRICS_PATH } from '../metrics/metrics.controller';
 import { AppModule, type AppOptions } from './app.module';
 import { createRootLogger, logRequest, nestLoggerFor, requestId } from './logging';
+import { collectRoutes, frameworkError, isApiPath, refuseUnparseableTarget, ROUTER_OPTIONS } from './request-target.hook';
+import { HELMET_OPTIONS } from './security-headers';
 
 export const API_PREFIX = 'api/v1';
 export const BODY_LIMIT_BYTES = 64 * 1024;
@@ -31,8 +34,17 @@ export async function createTesseraApp(options: CreateAppOptions): Promise<NestF
     bodyLimit: BODY_LIMIT_BYTES,
     trustProxy: false, // the client IP is resolved by auth/client-ip.ts under TRUST_PROXY
     genReqId: requestId,
+    // `//` and a trailing slash route like the path without them, as the guard's canonical target reads them.
+    routerOptions: { ...ROUTER_OPTIONS },
+    frameworkErrors: frameworkError,
   });
   const fastify = adapter.getInstance();
+  collectRoutes(fastify);
+  // Security headers (CSP, X-Frame-Options DENY, Referrer-Policy no-referrer, ...) on every answer;
+  // loaded now so that its hooks run first and also cover the 400 below.
+  await fastify.register(helmet, HELMET_OPTIONS);
+  // A target the guard cannot read exactly as the router routes it is a 400, before anything else.
+  fastify.addHook('onRequest', refuseUnparseableTarget);
   // One logger for Nest, the services and the request lines (main.ts makes it before anything).
   const root = options.logger ?? createRootLogger(options.config);
   const nestLogger = nestLoggerFor(root);
@@ -52,7 +64,8 @@ export async function createTesseraApp(options: CreateAppOptions): Promise<NestF
   // callback hook, not an async one: no promise per answer.
   fastify.addHook('onSend', (request, reply, payload, done) => {
     reply.header('x-content-type-options', 'nosniff');
-    if (request.url.startsWith('/api/')) reply.header('cache-control', 'no-store');
+    // Read the path as the router does: `//api/v1/auth/login` is routed too.
+    if (isApiPath(request.raw.url ?? request.url)) reply.header('cache-control', 'no-store');
     done(null, payload);
   });
 

@@ -1,16 +1,17 @@
 import { type CanActivate, type ExecutionContext, Inject, Injectable, Logger } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { accessDenied, type AccessDenial, decideAccess } from '@tessera/domain';
+import { accessDenied, type AccessDenial, canonicalRequestTarget, decideAccess, type RequestTarget } from '@tessera/domain';
 import { AuditService } from '../audit/audit.service';
 import { CLOCK, type Clock } from '../common/clock';
 import { ACCESS_METADATA, type AccessRequirement } from '../common/decorators';
 import {
+  AUDIT_PATH_MAX_LENGTH,
   CONTEXT_KEY,
   headerValue,
   type HttpRequestLike,
   PRINCIPAL_KEY,
   type RequestContext,
-  requestPath,
+  rawRequestTarget,
   socketAddress,
 } from '../common/http-request';
 import type { Principal } from '../common/principal';
@@ -98,11 +99,14 @@ export class AccessGuard implements CanActivate {
       const orgAllowlist = credential
         ? await this.verifier.orgAllowlist(credential.organizationId)
         : { matches: () => true, size: 0 };
+      // Endpoint rules see the request as the router routes it (HEAD as GET, case, escapes, //);
+      // a target that cannot be read so is refused by decideAccess when the token has endpoint rules.
+      const target = targetOf(req);
       const decision = decideAccess(
         credential?.subject ?? null,
         {
-          method: req.method,
-          path: requestPath(req),
+          method: target?.method ?? req.method,
+          path: target?.path ?? rawRequestTarget(req),
           ip: context.ip,
           origin: context.origin,
           requiredPermission: access.kind === 'permission' ? access.permission : null,
@@ -192,7 +196,9 @@ export class AccessGuard implements CanActivate {
     this.metrics.authDenied(reason);
     if (countsAsFailure) this.limiter.recordFailure(context.ip);
     const c = presented?.credential ?? null;
-    const details: Record<string, unknown> = { method: req.method, path: requestPath(req) };
+    // The canonical path (as routed), at most 512 characters: a long target cannot bloat audit rows.
+    const path = targetOf(req)?.path ?? rawRequestTarget(req).split('?')[0] ?? '';
+    const details: Record<string, unknown> = { method: String(req.method).slice(0, 20), path: path.slice(0, AUDIT_PATH_MAX_LENGTH) };
     if (scope) details['scope'] = scope;
     if (presented?.hint) details['hint'] = presented.hint;
     if (context.origin) details['origin'] = context.origin.slice(0, 300);
@@ -226,6 +232,11 @@ type StrategyRun = BearerStrategy & {
   error(err: unknown): void;
   authenticate(req: unknown, options: { session: boolean }): void;
 };
+
+/** The canonical (method, path) of the request as the router routes it; null when unparseable. */
+function targetOf(req: Req): RequestTarget | null {
+  return canonicalRequestTarget(req.method, rawRequestTarget(req));
+}
 
 function hasAccessToken(source: unknown): boolean {
   return typeof source === 'object' && source !== null && 'access_token' in source;

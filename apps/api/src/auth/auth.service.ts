@@ -165,6 +165,13 @@ export class AuthService {
       organization: { id: who.organizationId, name: organizationName },
       permissions: who.permissionList,
     };
+    if (who.kind === 'user') {
+      // The caller's own address (SPEC §8): read from the user row, never from the credential cache.
+      const user = await this.dataSource
+        .getRepository(User)
+        .findOneOrFail({ where: { id: who.id, organizationId: who.organizationId }, select: { id: true, email: true } });
+      me.email = user.email;
+    }
     if (who.sessionId) me.sessionId = who.sessionId;
     if (who.tokenId) me.tokenId = who.tokenId;
     return me;

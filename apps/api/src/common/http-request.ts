@@ -10,7 +10,7 @@ export interface HttpRequestLike {
   query?: unknown;
   body?: unknown;
   socket?: { remoteAddress?: string } | null;
-  raw?: { socket?: { remoteAddress?: string } | null };
+  raw?: { url?: string; socket?: { remoteAddress?: string } | null };
 }
 
 /** Facts about the caller resolved once per request by the global guard (also on public routes). */
@@ -28,6 +28,14 @@ export function requestPath(req: HttpRequestLike): string {
   const q = url.indexOf('?');
   return q === -1 ? url : url.slice(0, q);
 }
+
+/** The request target exactly as on the request line (query string included). */
+export function rawRequestTarget(req: HttpRequestLike): string {
+  return req.raw?.url ?? req.originalUrl ?? req.url ?? '';
+}
+
+/** Longest path an audit row keeps. */
+export const AUDIT_PATH_MAX_LENGTH = 512;
 
 export function headerValue(req: HttpRequestLike, name: string): string | undefined {
   const v = req.headers[name];

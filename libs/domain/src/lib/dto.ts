@@ -421,6 +421,8 @@ export interface MeDto {
   kind: 'user' | 'token';
   id: string;
   name: string;
+  /** the user's email; only for a user (session) caller */
+  email?: string;
   organization: { id: string; name: string };
   permissions: string[];
   sessionId?: string;

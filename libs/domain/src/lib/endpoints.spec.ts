@@ -42,6 +42,7 @@ describe('isValidEndpointRule', () => {
     'GET /a/./b',
     'GET /a/../b',
     'GET /a/%2e%2E',
+    'GET /a;b',
     `GET /${'a'.repeat(400)}`,
   ])('rejects %j', (rule) => {
     expect(isValidEndpointRule(rule)).toBe(false);

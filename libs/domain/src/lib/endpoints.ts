@@ -51,6 +51,8 @@ function compileRule(rule: string, strict: boolean): CompiledRule | null {
       segments.push(s);
     } else {
       if (!LITERAL_SEGMENT.test(s)) return null;
+      // A raw ';' never reaches a route (request-target.ts): a new rule naming one is a mistake.
+      if (strict && s.includes(';')) return null;
       const c = canonicalSegment(s);
       if (c === null && strict) return null;
       segments.push(c ?? NEVER);

@@ -14,7 +14,9 @@
  * - `//` and a trailing slash are ignored by the router (ignoreDuplicateSlashes,
  *   ignoreTrailingSlash, see apps/api create-app) → empty segments are dropped.
  * - Absolute form (`http://host/path`) and anything else not starting with `/`, dot segments
- *   (`.`, `..`, also as `%2e`), undecodable escapes → not a target at all: `null`. The api answers
+ *   (`.`, `..`, also as `%2e`), undecodable escapes, and a raw `;` in the path (a path-parameter
+ *   delimiter to some servers and proxies, part of the segment to find-my-way: no route of the api
+ *   uses it, so it is refused rather than guessed) → not a target at all: `null`. The api answers
  *   400 for those before routing; `decideAccess` denies them whenever an endpoint rule exists.
  */
 export interface RequestTarget {
@@ -94,7 +96,9 @@ export function canonicalRequestTarget(method: string, rawUrl: string): RequestT
   if (q >= 0) end = q;
   const h = rawUrl.indexOf('#');
   if (h >= 0 && h < end) end = h;
-  const segments = canonicalSegments(rawUrl.slice(0, end));
+  const path = rawUrl.slice(0, end);
+  if (path.includes(';')) return null;
+  const segments = canonicalSegments(path);
   if (segments === null) return null;
   return { method: m, path: `/${segments.join('/')}`, segments };
 }

@@ -39,6 +39,12 @@ export class MeResponse implements MeDto {
   @ApiProperty()
   name!: string;
 
+  @ApiPropertyOptional({
+    format: 'email',
+    description: "The user's email (users only; absent for a token)",
+  })
+  email?: string;
+
   @ApiProperty({ type: OrganizationRef })
   organization!: { id: string; name: string };
 
