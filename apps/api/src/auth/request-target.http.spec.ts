@@ -2,7 +2,7 @@ import { request as httpRequest } from 'node:http';
 import { registeredRoutes, UNPARSEABLE_TARGET_DETAIL } from '../app/request-target.hook';
 import { AUDIT_PATH_MAX_LENGTH } from '../common/http-request';
 import { auditRows, insertToken } from '../testing/fixtures';
-import { bearer, createTestApp, type TestApp } from '../testing/test-app';
+import { createTestApp, type TestApp } from '../testing/test-app';
 
 /**
  * Issue 9.3: endpoint rules see the request exactly as the router routes it. Every request here
