@@ -1,5 +1,5 @@
 import { APIRequestContext, Browser, Page, expect, request, test } from '@playwright/test';
-import { ADMIN_EMAIL, ADMIN_PASSWORD, baseUrl, shot } from './fixtures';
+import { ADMIN_EMAIL, ADMIN_PASSWORD, baseUrl, shot, watchCspViolations } from './fixtures';
 
 /**
  * One admin walks through the console, in order, in one browser tab (the session lives in
@@ -10,6 +10,8 @@ test.describe.configure({ mode: 'serial' });
 let page: Page;
 let api: APIRequestContext;
 let firstSecret = '';
+/** Content-Security-Policy violations seen so far: every test ends with none. */
+let cspViolations: string[] = [];
 
 const row = (name: string) => page.getByRole('row').filter({ has: page.getByRole('button', { name: `Open ${name}`, exact: true }) });
 
@@ -25,8 +27,13 @@ async function expectSnack(text: string | RegExp): Promise<void> {
 test.beforeAll(async ({ browser }: { browser: Browser }) => {
   const context = await browser.newContext({ baseURL: baseUrl(), viewport: { width: 1280, height: 800 } });
   await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: baseUrl() });
+  cspViolations = await watchCspViolations(context);
   page = await context.newPage();
   api = await request.newContext({ baseURL: baseUrl() });
+});
+
+test.afterEach(() => {
+  expect(cspViolations, 'Content-Security-Policy violations in the console').toEqual([]);
 });
 
 test.afterAll(async () => {

@@ -1,4 +1,4 @@
-import type { Page } from '@playwright/test';
+import type { BrowserContext, Page } from '@playwright/test';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -19,4 +19,26 @@ export async function shot(page: Page, name: string): Promise<void> {
   // Let Material animations (drawer, dialog, ripple) settle.
   await page.waitForTimeout(400);
   await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+}
+
+/**
+ * Collects every Content-Security-Policy violation in `context`: the page's
+ * `securitypolicyviolation` events (through a binding installed before any page script runs) and
+ * Chromium's console errors about the policy. Tests assert the list stays empty (issue 9.7).
+ */
+export async function watchCspViolations(context: BrowserContext): Promise<string[]> {
+  const violations: string[] = [];
+  await context.exposeBinding('__tesseraCspViolation', (_source, text: string) => {
+    violations.push(text);
+  });
+  await context.addInitScript(() => {
+    document.addEventListener('securitypolicyviolation', (e) => {
+      const report = (window as unknown as { __tesseraCspViolation?: (t: string) => void }).__tesseraCspViolation;
+      report?.(`${e.effectiveDirective} blocked ${e.blockedURI || 'inline'} at ${e.sourceFile}:${e.lineNumber}`);
+    });
+  });
+  context.on('console', (message) => {
+    if (message.type() === 'error' && /Content.Security.Policy/i.test(message.text())) violations.push(message.text());
+  });
+  return violations;
 }
