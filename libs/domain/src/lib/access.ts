@@ -268,8 +268,12 @@ export function decideAccess(
   }
 
   const hasEndpointRules = rules.blockedEndpoints.size > 0 || rules.allowedEndpoints.size > 0;
-  const target = canonicalRequestTarget(request.method, request.path);
-  if (target === null) {
+  // (Without endpoint rules the path matters only to the explanation: no parsing on the hot path.)
+  const target =
+    hasEndpointRules || explain ? canonicalRequestTarget(request.method, request.path) : null;
+  if (!hasEndpointRules && !explain) {
+    // nothing to check
+  } else if (target === null) {
     // Not a target the router routes as given (absolute form, dot segments, bad escapes): with
     // endpoint rules there is no telling which route it reaches, so it is refused.
     const shown = `${String(request.method).slice(0, 20)} ${String(request.path).slice(0, 200)}`;

@@ -37,9 +37,9 @@ export function canonicalMethod(method: string): string | null {
   return m === 'HEAD' ? 'GET' : m;
 }
 
-/** Characters kept as they are in a canonical segment: RFC 3986 pchar without `*` and `%`. */
-const KEPT = /^[a-z0-9\-._~!$&'()+,;=:@]$/;
-const ALL_KEPT = /^[a-z0-9\-._~!$&'()+,;=:@]*$/;
+/** Characters kept as they are in a canonical segment: RFC 3986 pchar without `*`, `%` and `;` (refused raw). */
+const KEPT = /^[a-z0-9\-._~!$&'()+,=:@]$/;
+const ALL_KEPT = /^[a-z0-9\-._~!$&'()+,=:@]*$/;
 
 function encodeChar(ch: string): string {
   if (KEPT.test(ch)) return ch;
