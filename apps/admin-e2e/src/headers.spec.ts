@@ -45,3 +45,13 @@ test('the violation watch sees a blocked inline script (so an empty list means s
   expect(await page.evaluate(() => (window as unknown as { __inlineRan?: boolean }).__inlineRan)).toBeUndefined();
   await context.close();
 });
+
+test('renders Swagger UI under the same policy without a violation', async ({ browser }) => {
+  const context = await browser.newContext({ baseURL: baseUrl() });
+  const violations = await watchCspViolations(context);
+  const page = await context.newPage();
+  await page.goto('/api/docs');
+  await expect(page.getByRole('heading', { name: /Tessera API/ })).toBeVisible();
+  expect(violations).toEqual([]);
+  await context.close();
+});
