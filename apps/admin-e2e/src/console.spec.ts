@@ -115,7 +115,7 @@ test('the secret works against the api and "last used" changes', async () => {
   // The api records "last used" off the request path, so it may take a moment: reload until it shows.
   await expect(async () => {
     await page.reload();
-    await expect(row('BackendAutomation').getByRole('cell').nth(7)).toContainText(String(new Date().getFullYear()), { timeout: 1500 });
+    await expect(row('BackendAutomation').getByRole('cell').nth(7)).toContainText(String(new Date().getFullYear()), { timeout: 5000 });
   }).toPass({ timeout: 20_000 });
   await expect(row('BackendAutomation').getByRole('cell').nth(7)).toContainText('127.0.0.1');
 });
