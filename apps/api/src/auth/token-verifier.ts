@@ -154,6 +154,8 @@ export class TokenVerifier implements OnModuleInit, OnApplicationShutdown {
         this.snapshot = null;
         cache.resume();
       },
+      // Answered heartbeats: the cache is trusted only while the last one is recent.
+      alive: (asOf) => cache.heartbeat(asOf),
       lost: () => {
         this.metrics.changeListenerConnected(false);
         if (this.staleMs > 0 && cache.isTrusted) {
@@ -164,6 +166,8 @@ export class TokenVerifier implements OnModuleInit, OnApplicationShutdown {
       },
     });
     await this.listener.start();
+    // After an outage, listen again as soon as the database answers (not after the backoff).
+    this.availability.onUp(() => this.listener?.reconnectNow());
   }
 
   async onApplicationShutdown(): Promise<void> {

@@ -1,4 +1,5 @@
 import { compileAccessRules, createIpMatcher } from '@tessera/domain';
+import fc from 'fast-check';
 import type { VerifiedCredential } from '../auth/token-verifier';
 import { CredentialCache, credentialDependencies } from './credential-cache';
 
@@ -159,5 +160,84 @@ describe('CredentialCache', () => {
     expect(cache.size).toBe(2);
     expect(cache.getCredential('b')).toBeUndefined();
     expect(cache.getCredential('a')).toBeDefined();
+  });
+
+  describe('trusted only while the change feed has answered a heartbeat recently', () => {
+    const MAX_AGE = 750;
+    function aWatchedCache(): { cache: CredentialCache; at: (ms: number) => void } {
+      let now = 0;
+      const cache = new CredentialCache({ max: 100, ttlMs: 600_000, negativeTtlMs: 600_000, maxHeartbeatAgeMs: MAX_AGE, now: () => now });
+      return { cache, at: (ms) => (now = ms) };
+    }
+
+    it('serves nothing before the first heartbeat, and nothing once the last one is too old', () => {
+      const { cache, at } = aWatchedCache();
+      cache.setCredential('h1', aCredential(), cache.mark());
+      expect(cache.getCredential('h1')).toBeUndefined();
+
+      cache.heartbeat(0);
+      at(MAX_AGE - 1);
+      expect(cache.getCredential('h1')).toBeDefined();
+      at(MAX_AGE);
+      expect(cache.isTrusted).toBe(false);
+      expect(cache.getCredential('h1')).toBeUndefined();
+      expect(cache.getAllowlist('org-1')).toBeUndefined();
+
+      // A late heartbeat (a slow, not a dead, connection: every change before it was applied).
+      cache.heartbeat(MAX_AGE - 10);
+      expect(cache.getCredential('h1')).toBeDefined();
+    });
+
+    it('forgets its heartbeat when the feed is lost', () => {
+      const { cache } = aWatchedCache();
+      cache.heartbeat(0);
+      cache.suspend();
+      cache.resume();
+      expect(cache.isTrusted).toBe(false);
+      cache.heartbeat(1);
+      expect(cache.isTrusted).toBe(true);
+    });
+
+    it('never serves an entry more than the bound after the newest heartbeat it was given (property)', () => {
+      const step = fc.oneof(
+        fc.record({ op: fc.constant('heartbeat' as const), lag: fc.integer({ min: 0, max: 2_000 }) }),
+        fc.record({ op: fc.constant('wait' as const), ms: fc.integer({ min: 0, max: 1_000 }) }),
+        fc.record({ op: fc.constant('get' as const) }),
+        fc.record({ op: fc.constant('lost' as const) }),
+        fc.record({ op: fc.constant('listening' as const) }),
+      );
+      fc.assert(
+        fc.property(fc.array(step, { maxLength: 60 }), (steps) => {
+          const { cache, at } = aWatchedCache();
+          let now = 0;
+          /** Newest heartbeat since the feed was (re)established, if any. */
+          let newest = -Infinity;
+          let listening = true;
+          for (const s of steps) {
+            if (s.op === 'heartbeat') {
+              // A heartbeat is reported when its answer arrives: it was sent `lag` ms ago.
+              if (listening) {
+                cache.heartbeat(now - s.lag);
+                newest = Math.max(newest, now - s.lag);
+              }
+            } else if (s.op === 'wait') {
+              now += s.ms;
+              at(now);
+            } else if (s.op === 'lost') {
+              cache.suspend();
+              listening = false;
+              newest = -Infinity;
+            } else if (s.op === 'listening') {
+              if (!listening) cache.resume();
+              listening = true;
+            } else {
+              cache.setCredential('h', aCredential(), cache.mark());
+              const served = cache.getCredential('h') !== undefined;
+              expect(served).toBe(listening && now - newest < MAX_AGE);
+            }
+          }
+        }),
+      );
+    });
   });
 });

@@ -1,6 +1,8 @@
+import { performance } from 'node:perf_hooks';
 import type { IpMatcher } from '@tessera/domain';
 import { LRUCache } from 'lru-cache';
 import type { Change, ChangeKind } from '../auth/auth-events';
+import { CHANGE_FEED_LIVENESS } from '../database/change-listener';
 import type { VerifiedCredential } from '../auth/token-verifier';
 
 export interface CredentialCacheOptions {
@@ -12,6 +14,14 @@ export interface CredentialCacheOptions {
   negativeTtlMs: number;
   /** Distinct changed ids remembered before the whole cache is dropped instead (bounds memory). */
   maxChanges?: number;
+  /**
+   * When set, entries are served only while the change feed's last heartbeat (`heartbeat(asOf)`)
+   * is younger than this: a change feed that went silent is distrusted after this long even if
+   * nobody noticed yet. Unset: only suspend()/resume() decide.
+   */
+  maxHeartbeatAgeMs?: number;
+  /** Monotonic milliseconds, as `performance.now()` (the default); tests move it by hand. */
+  now?: () => number;
 }
 
 export const DEFAULT_CACHE_OPTIONS: CredentialCacheOptions = {
@@ -19,6 +29,7 @@ export const DEFAULT_CACHE_OPTIONS: CredentialCacheOptions = {
   ttlMs: 30_000,
   negativeTtlMs: 5_000,
   maxChanges: 50_000,
+  maxHeartbeatAgeMs: CHANGE_FEED_LIVENESS.maxHeartbeatAgeMs,
 };
 
 /** What a cached value was computed from: keys of CHANGE_KINDS plus an id ('token:…', 'role:…'). */
@@ -51,6 +62,9 @@ type CredentialValue = VerifiedCredential | null;
  *   returns, on every entry that depends on it (a role edit reaches every token and session of it).
  * - `suspend()` (the LISTEN connection is lost) drops everything and bypasses the cache until
  *   `resume()` (listening again), which drops everything once more.
+ * - with `maxHeartbeatAgeMs`, the cache is bypassed (not emptied) whenever the change feed's last
+ *   heartbeat is older than that: every change committed before a heartbeat was sent has been
+ *   applied, so entries are current as of that heartbeat, and never served when it is too old.
  * Entries also expire after a safety TTL (negative ones much sooner).
  */
 export class CredentialCache {
@@ -62,16 +76,30 @@ export class CredentialCache {
   /** Entries filled before this sequence number are stale (set by reset()). */
   private floor = 0;
   private trusted = true;
+  /** `now()` when the last heartbeat was sent (see maxHeartbeatAgeMs). */
+  private heartbeatAt = -Infinity;
+  private readonly now: () => number;
 
   constructor(private readonly options: CredentialCacheOptions = DEFAULT_CACHE_OPTIONS) {
+    this.now = options.now ?? (() => performance.now());
     this.credentials = new LRUCache({ max: options.max, ttl: options.ttlMs, ttlAutopurge: false, updateAgeOnGet: false });
     this.allowlists = new LRUCache({ max: Math.min(options.max, 10_000), ttl: options.ttlMs, ttlAutopurge: false });
     this.maxChanges = options.maxChanges ?? DEFAULT_CACHE_OPTIONS.maxChanges ?? 50_000;
   }
 
-  /** False while the change feed is down: every lookup goes to the database. */
+  /**
+   * False while the change feed is down, or (with maxHeartbeatAgeMs) silent for too long: every
+   * lookup goes to the database.
+   */
   get isTrusted(): boolean {
-    return this.trusted;
+    if (!this.trusted) return false;
+    const maxAge = this.options.maxHeartbeatAgeMs;
+    return maxAge === undefined || this.now() - this.heartbeatAt < maxAge;
+  }
+
+  /** The change feed is alive: every change committed before `asOf` (a `now()` reading) was applied. */
+  heartbeat(asOf: number): void {
+    if (asOf > this.heartbeatAt) this.heartbeatAt = asOf;
   }
 
   get size(): number {
@@ -85,7 +113,7 @@ export class CredentialCache {
 
   /** undefined = not cached (ask the database); null = known not to exist; else the credential. */
   getCredential(hash: string): CredentialValue | undefined {
-    if (!this.trusted) return undefined;
+    if (!this.isTrusted) return undefined;
     const entry = this.credentials.get(hash);
     if (entry === undefined) return undefined;
     if (!this.fresh(entry)) {
@@ -103,7 +131,7 @@ export class CredentialCache {
   }
 
   getAllowlist(organizationId: string): IpMatcher | undefined {
-    if (!this.trusted) return undefined;
+    if (!this.isTrusted) return undefined;
     const entry = this.allowlists.get(organizationId);
     if (entry === undefined) return undefined;
     if (!this.fresh(entry)) {
@@ -150,6 +178,7 @@ export class CredentialCache {
   /** The change feed is lost: forget everything and stop trusting the cache. */
   suspend(): void {
     this.trusted = false;
+    this.heartbeatAt = -Infinity;
     this.reset();
   }
 
