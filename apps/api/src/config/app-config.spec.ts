@@ -40,6 +40,16 @@ describe('configuration', () => {
     expect(() => parseConfig({ LOG_FORMAT: 'text' })).toThrow(/LOG_FORMAT="text"/);
   });
 
+  it('reads AUTH_STALE_ON_OUTAGE_SECONDS: 0 (consistency first) unless set, whole seconds up to a day', () => {
+    expect(parseConfig({}).authStaleOnOutageSeconds).toBe(0);
+    expect(parseConfig({ AUTH_STALE_ON_OUTAGE_SECONDS: '' }).authStaleOnOutageSeconds).toBe(0);
+    expect(parseConfig({ AUTH_STALE_ON_OUTAGE_SECONDS: '30' }).authStaleOnOutageSeconds).toBe(30);
+    expect(parseConfig({ AUTH_STALE_ON_OUTAGE_SECONDS: '86400' }).authStaleOnOutageSeconds).toBe(86_400);
+    for (const bad of ['-1', '1.5', 'ten', '86401']) {
+      expect(() => parseConfig({ AUTH_STALE_ON_OUTAGE_SECONDS: bad })).toThrow(`AUTH_STALE_ON_OUTAGE_SECONDS=${JSON.stringify(bad)}`);
+    }
+  });
+
   it('reads TRUST_PROXY as a hop count, CIDRs or named ranges', () => {
     expect(parseTrustProxy(undefined)).toEqual({ mode: 'none' });
     expect(parseTrustProxy('2')).toEqual({ mode: 'hops', hops: 2 });

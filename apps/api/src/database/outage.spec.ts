@@ -136,15 +136,69 @@ describe('a database outage', () => {
     await eventually('every use is counted', async () => (await uses()) === goodUses, 10_000);
   });
 
-  it('refuses on the other instance a token revoked right after the database returned', async () => {
-    expect(await call(b, good.secret)).toBe(200);
-    await a.as(admin).post(`/tokens/${good.token.id}/revoke`).expect(200);
-    await eventually('B refuses the revoked token', async () => (await call(b, good.secret)) === 401);
+  it('refuses on the other instance a token revoked right after the database returns, either way, and hears changes once listening again', async () => {
+    const create = async (name: string) =>
+      (await a.as(admin).post('/tokens', { name, scopes: ['tokens:read'] }).expect(201)).body as CreatedTokenDto;
+    const onA = await create('revoked on A after the outage');
+    const onB = await create('revoked on B after the outage');
+    for (const instance of [a, b]) {
+      for (const t of [onA, onB]) {
+        expect(await call(instance, t.secret)).toBe(200);
+        expect(await call(instance, t.secret)).toBe(200); // cached on both
+      }
+    }
+
+    await pg.stop();
+    await eventually('A notices the outage', async () => (await call(a, generateTokenSecret())) === 503, 10_000);
+    await eventually('B notices the outage', async () => (await call(b, generateTokenSecret())) === 503, 10_000);
+    await pg.start();
+
+    // The first revoke A can write once the database is back (before it, 503 and nothing written).
+    await eventually('A revokes', async () => (await a.as(admin).post(`/tokens/${onA.token.id}/revoke`)).status === 200, 10_000);
+    await eventually('B refuses the token revoked on A', async () => (await call(b, onA.secret)) === 401);
+
+    // The other way round; A (consistency first) never accepts it again once the revoke returned.
+    await eventually('B revokes', async () => (await b.as(admin).post(`/tokens/${onB.token.id}/revoke`)).status === 200, 10_000);
+    const answers: number[] = [];
+    await eventually('A refuses the token revoked on B', async () => {
+      answers.push(await call(a, onB.secret));
+      return answers.at(-1) === 401;
+    });
+    expect(answers).not.toContain(200);
+
+    // Both change feeds listen again: caches in use, and a change travels by notification again.
+    await eventually(
+      'both caches are trusted again',
+      async () => a.verifier.credentialCache?.isTrusted === true && b.verifier.credentialCache?.isTrusted === true,
+      10_000,
+    );
+    const later = await create('revoked once the feeds are back');
+    expect(await call(b, later.secret)).toBe(200);
+    expect(await call(b, later.secret)).toBe(200);
+    await a.as(admin).post(`/tokens/${later.token.id}/revoke`).expect(200);
+    await eventually('B refuses the token revoked on A', async () => (await call(b, later.secret)) === 401);
+    for (const t of [onA, onB]) {
+      expect(await call(a, t.secret)).toBe(401);
+      expect(await call(b, t.secret)).toBe(401);
+    }
   });
 
   it('saves what a clean stop during an outage could not write, and writes it at the next start', async () => {
+    const kept = (await a.as(admin).post('/tokens', { name: 'used during the outage', scopes: ['tokens:read'] }).expect(201))
+      .body as CreatedTokenDto;
+    let keptUses = 0;
+    const useKept = async (): Promise<number> => {
+      const status = await call(b, kept.secret);
+      if (status === 200) keptUses++;
+      return status;
+    };
+    expect(await useKept()).toBe(200);
+    expect(await useKept()).toBe(200); // B caches it: answered from its outage snapshot below
+
     await pg.stop();
     await eventually('A notices the outage', async () => (await call(a, inactive.secret)) === 503, 10_000);
+    await eventually('B notices the outage', async () => (await call(b, generateTokenSecret())) === 503, 10_000);
+    for (let i = 0; i < 3; i++) expect(await useKept()).toBe(200);
     const before = refused.length;
     for (let i = 0; i < 5; i++) expect(await call(a, 'tsr_malformed')).toBe(401);
     const spilled = refused.slice(before);
@@ -153,6 +207,7 @@ describe('a database outage', () => {
     await b.close();
     const spillDir = join(dataDir, 'spill');
     expect(readdirSync(spillDir).filter((f) => f.startsWith('audit-')).length).toBeGreaterThan(0);
+    expect(readdirSync(spillDir).filter((f) => f.startsWith('usage-')).length).toBeGreaterThan(0);
 
     await pg.start();
     await reconnect();
@@ -164,6 +219,9 @@ describe('a database outage', () => {
     );
     expect(rows.rows.map((r) => r.user_agent).sort()).toEqual([...spilled].sort());
     expect(rows.rows.every((r) => r.n === '1')).toBe(true);
+    expect(readdirSync(spillDir).filter((f) => f.startsWith('usage-'))).toEqual([]);
+    const uses = await db.query<{ use_count: string }>('SELECT use_count FROM tokens WHERE id = $1', [kept.token.id]);
+    expect(Number(uses.rows[0]?.use_count)).toBe(keptUses);
     expect(existsSync(spillDir)).toBe(true);
   });
 });
