@@ -10,7 +10,11 @@ export interface CredentialCacheOptions {
   max: number;
   /** Safety TTL of a cached credential or allowlist: bounds staleness if a notification is lost. */
   ttlMs: number;
-  /** TTL of a negative entry (a well-formed secret that matches nothing). */
+  /**
+   * TTL of a negative entry (a well-formed secret that matches nothing). The same bound as a
+   * credential's is safe: a secret becomes known only when the api generates it (238 random bits),
+   * so nobody can present it before; only rows written behind the api's back (a restore) need it.
+   */
   negativeTtlMs: number;
   /** Distinct changed ids remembered before the whole cache is dropped instead (bounds memory). */
   maxChanges?: number;
@@ -27,7 +31,7 @@ export interface CredentialCacheOptions {
 export const DEFAULT_CACHE_OPTIONS: CredentialCacheOptions = {
   max: 100_000,
   ttlMs: 30_000,
-  negativeTtlMs: 5_000,
+  negativeTtlMs: 30_000,
   maxChanges: 50_000,
   maxHeartbeatAgeMs: CHANGE_FEED_LIVENESS.maxHeartbeatAgeMs,
 };
