@@ -126,8 +126,10 @@ async function startApi(name, databaseUrl, extraEnv = {}) {
     ...extraEnv,
   };
   const nodeArgs = opt.cpuProf && name === 'api A' ? ['--cpu-prof', `--cpu-prof-dir=${opt.cpuProf}`] : [];
-  // Lost change feeds make every request read the database: a scenario reports them.
-  const child = startChild(name, process.execPath, [...nodeArgs, MAIN], { cwd: ROOT, env, watch: /change feed/ });
+  // Log lines go to a file, not through the bench: reading a pipe would take CPU from the api.
+  const stdoutFile = join(LOAD_DIR, `${name.replace(/\W+/g, '-')}-${port}.log`);
+  mkdirSync(LOAD_DIR, { recursive: true });
+  const child = startChild(name, process.execPath, [...nodeArgs, MAIN], { cwd: ROOT, env, stdoutFile });
   const switches = Object.entries(extraEnv).map(([k, v]) => ` ${k}=${v}`).join('');
   return waitUntilServing(name, child, `http://127.0.0.1:${port}`, '/api/v1/health/live', switches);
 }
@@ -183,6 +185,7 @@ async function startBaseline(name, script, env) {
 /** The embedded PostgreSQL of this run ({ pid } of its postmaster), for CPU accounting. */
 const POSTGRES = { pid: null };
 const LOAD_DIR = join(tmpdir(), `tessera-bench-load-${process.pid}`);
+const CHANGE_FEED = /change feed/;
 
 /** CPU time (user + system, ms) a process has used so far, from /proc (Linux). */
 function cpuMs(pid) {
@@ -240,7 +243,7 @@ async function prime(api, path, tokens) {
  * Besides req/s and latency it reports the api's CPU time per request over the measured run,
  * which (unlike req/s) does not depend on what else the machine is busy with.
  */
-async function load(label, api, path, tokens) {
+async function load(label, api, path, tokens, { warmCache = true } = {}) {
   const dir = LOAD_DIR;
   mkdirSync(dir, { recursive: true });
   const name = label.replace(/\W+/g, '-');
@@ -255,8 +258,8 @@ async function load(label, api, path, tokens) {
     const out = await runChild(`autocannon ${label}`, process.execPath, [join(ROOT, 'tools/bench/load.mjs'), file], { cwd: ROOT });
     return JSON.parse(out.trim().split('\n').pop());
   };
-  const watchedBefore = api.child.watched?.length ?? 0;
-  if (tokens) await prime(api, path, tokens);
+  api.child.scan(CHANGE_FEED); // skip what came before
+  if (tokens && warmCache) await prime(api, path, tokens);
   if (opt.warmup > 0) await runOnce(opt.warmup);
   const cpuBefore = cpuMs(api.child.pid);
   const pgBefore = postgresCpuMs(POSTGRES.pid);
@@ -264,7 +267,8 @@ async function load(label, api, path, tokens) {
   const cpuAfter = cpuMs(api.child.pid);
   const pgAfter = postgresCpuMs(POSTGRES.pid);
   result.label = label;
-  const events = (api.child.watched ?? []).slice(watchedBefore).map((l) => {
+  // Lost change feeds make every request read the database: a scenario reports them.
+  const events = api.child.scan(CHANGE_FEED).map((l) => {
     try {
       return JSON.parse(l).msg;
     } catch {
@@ -469,7 +473,7 @@ async function main() {
   // Baselines first, while Tessera's api A stands idle (the same tokens and requests as auth/me).
   if (opt.only.has('bare')) {
     const bare = await startBaseline('bare', baselines.bare, { BENCH_BODY: JSON.stringify(meBody) });
-    s.bare = await load('bare (NestJS + Fastify, no guard)', bare, '/api/v1/auth/me', sample);
+    s.bare = await load('bare (NestJS + Fastify, no guard)', bare, '/api/v1/auth/me', sample, { warmCache: false });
     print(loadLine(s.bare));
     await bare.stop();
   }
@@ -480,7 +484,8 @@ async function main() {
         continue;
       }
       const naive = await startBaseline(`naive-${adapter}`, baselines.naive, { DATABASE_URL: pgServer.url, BASELINE_ADAPTER: adapter });
-      const r = await load(`naive-${adapter} (passport + findOne)`, naive, '/api/v1/auth/me', sample);
+      // Nothing to warm: the naive guard reads the database on every request.
+      const r = await load(`naive-${adapter} (passport + findOne)`, naive, '/api/v1/auth/me', sample, { warmCache: false });
       s[adapter === 'express' ? 'naiveExpress' : 'naiveFastify'] = r;
       print(loadLine(r));
       await naive.stop();

@@ -2,7 +2,7 @@
 // remembered and stopped by PID (SIGTERM, then SIGKILL after a grace period) in stopAll(),
 // which run.mjs calls at the end, on error and on SIGINT/SIGTERM.
 import { spawn } from 'node:child_process';
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, closeSync, mkdtempSync, openSync, readSync, rmSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
@@ -22,32 +22,73 @@ export function freePort() {
   });
 }
 
-/** Spawns a process and keeps it for stopAll(). Output is kept (last 200 lines) for diagnostics. */
-export function startChild(name, command, args, { watch, ...options } = {}) {
-  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], ...options });
+/**
+ * Spawns a process and keeps it for stopAll(). Output is kept (last 200 lines) for diagnostics.
+ * With `stdoutFile`, stdout goes straight to that file instead of through this process (a server's
+ * log lines then cost the bench nothing, as with a log file or journald); `scan(regex)` reads what
+ * was added to it since the last scan and returns the matching lines.
+ */
+export function startChild(name, command, args, { stdoutFile, ...options } = {}) {
+  const fd = stdoutFile ? openSync(stdoutFile, 'w') : null;
+  const child = spawn(command, args, { stdio: ['ignore', fd ?? 'pipe', 'pipe'], ...options });
+  if (fd !== null) closeSync(fd);
   const lines = [];
-  /** Lines matching `watch` (a RegExp), all of them (up to 1 000): events a scenario must report. */
-  const watched = [];
   const keep = (chunk) => {
     for (const line of String(chunk).split('\n')) {
       if (!line) continue;
       lines.push(line);
       if (lines.length > 200) lines.shift();
-      if (watch && watched.length < 1_000 && watch.test(line)) watched.push(line);
     }
   };
-  child.stdout.on('data', keep);
+  child.stdout?.on('data', keep);
   child.stderr.on('data', keep);
+  let scanned = 0;
+  /** Lines of stdoutFile added since the last scan that match `regex` (at most 1 000). */
+  const scan = (regex) => {
+    if (!stdoutFile) return [];
+    const size = statSync(stdoutFile).size;
+    const found = [];
+    const file = openSync(stdoutFile, 'r');
+    try {
+      const chunk = Buffer.alloc(4 * 1024 * 1024);
+      let rest = '';
+      while (scanned < size) {
+        const n = readSync(file, chunk, 0, Math.min(chunk.length, size - scanned), scanned);
+        if (n <= 0) break;
+        scanned += n;
+        const parts = (rest + chunk.toString('utf8', 0, n)).split('\n');
+        rest = parts.pop() ?? '';
+        for (const line of parts) if (found.length < 1_000 && regex.test(line)) found.push(line);
+      }
+    } finally {
+      closeSync(file);
+    }
+    return found;
+  };
+  /** The last lines of stdoutFile (diagnostics). */
+  const tail = (count) => {
+    if (!stdoutFile) return [];
+    const size = statSync(stdoutFile).size;
+    const length = Math.min(size, 64 * 1024);
+    const buf = Buffer.alloc(length);
+    const file = openSync(stdoutFile, 'r');
+    try {
+      readSync(file, buf, 0, length, size - length);
+    } finally {
+      closeSync(file);
+    }
+    return buf.toString('utf8').split('\n').filter(Boolean).slice(-count);
+  };
   const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
   const handle = {
     name,
     child,
     pid: child.pid,
     lines,
-    watched,
+    scan,
     exited,
     running: true,
-    output: () => lines.join('\n'),
+    output: () => [...tail(50), ...lines].join('\n'),
     async stop(graceMs = 15_000) {
       if (!handle.running) return;
       try {
