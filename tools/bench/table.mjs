@@ -31,5 +31,5 @@ for (const [key, g] of Object.entries(r.goals ?? {})) {
 const d = r.details ?? {};
 console.log('');
 if (d.revocation) console.log(`revocation: p50 ${d.revocation.p50Ms} ms, p95 ${d.revocation.p95Ms} ms, p99 ${d.revocation.p99Ms} ms, max ${d.revocation.maxMs} ms, ${d.revocation.missed} of ${d.revocation.trials} missed`);
-for (const k of ['list', 'list100k']) if (d[k]) console.log(`${k}: p50 ${d[k].p50Ms} ms, p95 ${d[k].p95Ms} ms, p99 ${d[k].p99Ms} ms, ~${d[k].matchingTokens} matches`);
+for (const k of ["list", "list100k"]) if (d[k]) console.log(`${k}: p50 ${d[k].p50Ms} ms, p95 ${d[k].p95Ms} ms, p99 ${d[k].p99Ms} ms, ~${d[k].matchingTokens} matches, CPU per request api ${d[k].apiCpuMsPerRequest} ms, PostgreSQL ${d[k].postgresCpuMsPerRequest} ms`);
 console.log(`date ${r.date}, commit ${r.machine?.commit}, ${r.machine?.cpus} CPUs ${r.machine?.cpuModel}, ${r.machine?.memoryGiB} GiB, node ${r.machine?.node}; load average ${r.loadAverage?.atStart?.join(' ')} → ${r.loadAverage?.atEnd?.join(' ')}; ${r.seconds} s`);
