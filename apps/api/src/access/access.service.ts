@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { compileAccessRules, createIpMatcher, decideAccess } from '@tessera/domain';
+import { compileAccessRules, createIpMatcher, decideAccess, effectivePermissions } from '@tessera/domain';
 import type { ExplainRequestInput, ExplainResponseDto } from '@tessera/domain';
 import { DataSource } from 'typeorm';
 import { CLOCK } from '../common/clock';
@@ -9,7 +9,6 @@ import { notFound } from '../common/problem';
 import { Role } from '../roles/role.entity';
 import { OrgIpAllowlistEntry } from '../security/ip-allowlist-entry.entity';
 import { Token } from '../tokens/token.entity';
-import { effectivePermissions } from '../tokens/token-mapper';
 import { RoutePermissions } from './route-permissions';
 
 /**

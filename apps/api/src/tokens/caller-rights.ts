@@ -1,11 +1,10 @@
-import { type PrincipalRights, userRights } from '@tessera/domain';
+import { effectivePermissions, type PrincipalRights, userRights } from '@tessera/domain';
 import type { EntityManager } from 'typeorm';
 import type { Principal } from '../common/principal';
 import { ProblemException } from '../common/problem';
 import { Role } from '../roles/role.entity';
 import { User } from '../users/user.entity';
 import { Token } from './token.entity';
-import { effectivePermissions } from './token-mapper';
 
 /** A token's rights as the guard applies them: role ∪ scopes and every limit. */
 export function tokenRights(token: Token, role: Pick<Role, 'permissions'> | null | undefined): PrincipalRights {

@@ -1,4 +1,4 @@
-import { effectivePermissions, etagOf, ifMatchAccepts } from './token-mapper';
+import { etagOf, ifMatchAccepts } from './token-mapper';
 
 describe('token ETags', () => {
   it('writes the version as a strong ETag', () => {
@@ -18,12 +18,5 @@ describe('token ETags', () => {
     ['garbage', false],
   ])('If-Match %j against version 3 → %s', (header, expected) => {
     expect(ifMatchAccepts(header, 3)).toBe(expected);
-  });
-});
-
-describe('effective permissions', () => {
-  it('is the role permissions ∪ the scopes, without duplicates, role first', () => {
-    expect(effectivePermissions(['*:read', 'tokens:write'], ['tokens:write', 'audit:read'])).toEqual(['*:read', 'tokens:write', 'audit:read']);
-    expect(effectivePermissions(null, ['a:b'])).toEqual(['a:b']);
   });
 });

@@ -1,12 +1,7 @@
-import { tokenStatus } from '@tessera/domain';
+import { effectivePermissions, tokenStatus } from '@tessera/domain';
 import type { TokenDto } from '@tessera/domain';
 import type { Role } from '../roles/role.entity';
 import type { Token } from './token.entity';
-
-/** Role permissions ∪ scopes, de-duplicated, role's first. */
-export function effectivePermissions(rolePermissions: readonly string[] | null | undefined, scopes: readonly string[]): string[] {
-  return [...new Set([...(rolePermissions ?? []), ...scopes])];
-}
 
 function iso(d: Date | null): string | null {
   return d === null ? null : d.toISOString();

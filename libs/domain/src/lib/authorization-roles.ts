@@ -1,4 +1,5 @@
 import { type PrincipalRights, type Refusal, refusalsOf, widerThanCaller } from './authorization';
+import { effectivePermissions } from './permissions';
 
 /**
  * Roles under the one rule of `authorization.ts`. A role hands out nothing by itself; it reaches
@@ -53,7 +54,7 @@ export function roleRefusals(caller: PrincipalRights, change: RoleChange, now?: 
   const result = change.result;
   const withRole = (h: RoleHolder, role: readonly string[]): PrincipalRights => ({
     ...h.own,
-    permissions: [...new Set([...role, ...h.own.permissions])],
+    permissions: effectivePermissions(role, h.own.permissions),
   });
   let refused = 0;
   for (const holder of change.holders ?? []) {

@@ -4,6 +4,7 @@ import {
   BUILTIN_ROLES,
   READ_ACTIONS,
   compilePermissions,
+  effectivePermissions,
   isValidPermission,
   permissionGrants,
   permissionsCover,
@@ -180,6 +181,35 @@ describe('permission covering (properties)', () => {
       }),
       { numRuns: 2000 },
     );
+  });
+});
+
+describe('effectivePermissions (role ∪ scopes)', () => {
+  it('grants exactly what the role or the scopes grant (property)', () => {
+    fc.assert(
+      fc.property(arbList, arbList, arbPermission, (role, scopes, required) => {
+        const effective = effectivePermissions(role, scopes);
+        expect(permissionGrants(effective, required)).toBe(
+          permissionGrants(role, required) || permissionGrants(scopes, required),
+        );
+      }),
+    );
+  });
+
+  it("lists each permission once, the role's first (property)", () => {
+    fc.assert(
+      fc.property(arbList, arbList, (role, scopes) => {
+        const effective = effectivePermissions(role, scopes);
+        expect(new Set(effective).size).toBe(effective.length);
+        expect(new Set(effective)).toEqual(new Set([...role, ...scopes]));
+        expect(effective.slice(0, new Set(role).size)).toEqual([...new Set(role)]);
+      }),
+    );
+  });
+
+  it('treats a token without a role as its scopes alone', () => {
+    expect(effectivePermissions(null, ['tokens:read', 'tokens:read'])).toEqual(['tokens:read']);
+    expect(effectivePermissions(undefined, [])).toEqual([]);
   });
 });
 

@@ -59,6 +59,18 @@ export function permissionGrants(granted: string | readonly string[], required: 
   return false;
 }
 
+/**
+ * A token's effective permissions: its role's permissions ∪ its own scopes, de-duplicated, the
+ * role's first (a session or user: the role's permissions, scopes empty). The one definition the
+ * guard, the token list, introspection, explain and the console use.
+ */
+export function effectivePermissions(
+  rolePermissions: readonly string[] | null | undefined,
+  scopes: readonly string[],
+): string[] {
+  return [...new Set([...(rolePermissions ?? []), ...scopes])];
+}
+
 /** Every requested permission, wildcards included, is granted by `granted`. */
 export function permissionsCover(
   granted: readonly string[],

@@ -1,4 +1,7 @@
-/** Pure helpers behind the permission checkboxes and the "effective permissions" list. */
+/**
+ * Pure helpers behind the permission checkboxes and the "effective permissions" list. What a token
+ * holds (role ∪ scopes) and what a permission grants are @tessera/domain's rules, not decided here.
+ */
 
 export interface CatalogResource {
   resource: string;
@@ -51,25 +54,11 @@ export function togglePermission(
   return selected.filter((p) => p !== permission);
 }
 
-/** Role permissions ∪ custom scopes, de-duplicated and sorted. */
-export function effectivePermissions(rolePermissions: readonly string[], scopes: readonly string[]): string[] {
-  return sortPermissions([...new Set([...rolePermissions, ...scopes])]);
-}
-
 /** Sorted with wildcards first (`*:*`, `*:read`, then by resource and action). */
 export function sortPermissions(list: readonly string[]): string[] {
   return [...new Set(list)].sort((a, b) => {
     const wa = a.startsWith('*') ? 0 : 1;
     const wb = b.startsWith('*') ? 0 : 1;
     return wa - wb || a.localeCompare(b);
-  });
-}
-
-/** Whether a single permission is granted by a list, honouring `*` wildcards (display only). */
-export function isGranted(permission: string, granted: readonly string[]): boolean {
-  const [resource, action] = permission.split(':');
-  return granted.some((g) => {
-    const [gr, ga] = g.split(':');
-    return (gr === '*' || gr === resource) && (ga === '*' || ga === action);
   });
 }

@@ -9,8 +9,8 @@ import { MatInputModule } from '@angular/material/input';
 import { MatSelectModule } from '@angular/material/select';
 import { MatSlideToggleModule } from '@angular/material/slide-toggle';
 import type { CreateTokenInput, FieldError, RoleDto, TokenDto } from '@tessera/domain';
-import { LIMITS } from '@tessera/domain';
-import { CatalogResource, effectivePermissions } from '../shared/permission-logic';
+import { LIMITS, effectivePermissions } from '@tessera/domain';
+import { CatalogResource, sortPermissions } from '../shared/permission-logic';
 import { PermissionPicker } from '../shared/permission-picker';
 import { RuleList } from '../shared/rule-list';
 import { endpointRuleValidator, ipRuleValidator, originRuleValidator } from '../shared/validators';
@@ -86,7 +86,7 @@ export class TokenForm implements OnInit {
   protected readonly permissionsError = signal<string | null>(null);
 
   readonly rolePermissions = computed(() => this.roles().find((r) => r.id === this.roleId())?.permissions ?? []);
-  readonly effective = computed(() => effectivePermissions(this.rolePermissions(), this.scopes()));
+  readonly effective = computed(() => sortPermissions(effectivePermissions(this.rolePermissions(), this.scopes())));
 
   protected readonly validators = { ip: ipRuleValidator, endpoint: endpointRuleValidator, origin: originRuleValidator };
 
