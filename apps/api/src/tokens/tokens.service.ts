@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { TOKEN_PREFIX, generateTokenSecret, isValidPermission, normalizeIpRule, refusalsOf, tokenHint } from '@tessera/domain';
+import { TOKEN_PREFIX, effectivePermissions, generateTokenSecret, isValidPermission, normalizeIpRule, refusalsOf, tokenHint } from '@tessera/domain';
 import type {
   CreateTokenInput,
   CreatedTokenDto,
@@ -9,6 +9,7 @@ import type {
   RegenerateTokenInput,
   TokenDto,
   TokenListQuery,
+  TokenStatus,
   UpdateTokenInput,
 } from '@tessera/domain';
 import { DataSource, EntityManager, SelectQueryBuilder } from 'typeorm';
@@ -21,8 +22,9 @@ import type { Principal } from '../common/principal';
 import { ProblemException, badRequest, conflict, isUniqueViolation } from '../common/problem';
 import { Role } from '../roles/role.entity';
 import { escapeLike } from './sql-like';
+import { statusCondition, type StatusColumns } from './status-sql';
 import { Token } from './token.entity';
-import { effectivePermissions, etagOf, ifMatchAccepts, toTokenDto } from './token-mapper';
+import { etagOf, ifMatchAccepts, toTokenDto } from './token-mapper';
 import { hashTokenSecret } from '../common/secret-hash';
 import { callerRights, isSelf, tokenRights } from './caller-rights';
 import { assertNoRefusals, auditRefusal } from './wider-than-caller';
@@ -38,6 +40,14 @@ interface RuleLists {
   allowedOrigins: string[];
 }
 const LIST_FIELDS = ['allowedIps', 'blockedIps', 'allowedEndpoints', 'blockedEndpoints', 'allowedOrigins'] as const;
+
+/** Where the token list query keeps the status fields (for the status filter). */
+const TOKEN_STATUS_COLUMNS: StatusColumns = {
+  revokedAt: 't.revokedAt',
+  active: 't.active',
+  validFrom: 't.validFrom',
+  validTo: 't.validTo',
+};
 
 const SORTS: Record<string, { column: string; nulls?: 'NULLS FIRST' | 'NULLS LAST' }> = {
   name: { column: 't.nameLower' },
@@ -423,27 +433,8 @@ export class TokensService {
     if (await qb.getExists()) throw nameTaken();
   }
 
-  private whereStatus(qb: SelectQueryBuilder<TokenWithRole>, status: string, now: Date): void {
-    qb.setParameter('now', now);
-    const live = 't.revokedAt IS NULL AND t.active = true';
-    const started = '(t.validFrom IS NULL OR t.validFrom <= :now)';
-    const notEnded = '(t.validTo IS NULL OR t.validTo > :now)';
-    switch (status) {
-      case 'revoked':
-        qb.andWhere('t.revokedAt IS NOT NULL');
-        break;
-      case 'inactive':
-        qb.andWhere('t.revokedAt IS NULL AND t.active = false');
-        break;
-      case 'pending':
-        qb.andWhere(`${live} AND t.validFrom > :now`);
-        break;
-      case 'expired':
-        qb.andWhere(`${live} AND ${started} AND t.validTo <= :now`);
-        break;
-      default:
-        qb.andWhere(`${live} AND ${started} AND ${notEnded}`);
-    }
+  private whereStatus(qb: SelectQueryBuilder<TokenWithRole>, status: TokenStatus, now: Date): void {
+    qb.andWhere(statusCondition(status, TOKEN_STATUS_COLUMNS), { now });
   }
 }
 

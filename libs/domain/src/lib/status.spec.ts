@@ -1,4 +1,11 @@
-import { TOKEN_STATUSES, tokenStatus, type StatusFields, type TokenStatus } from './status';
+import {
+  TOKEN_STATUSES,
+  TOKEN_STATUS_RULE,
+  isTokenStatus,
+  tokenStatus,
+  type StatusFields,
+  type TokenStatus,
+} from './status';
 
 const now = new Date('2030-06-01T12:00:00Z');
 const earlier = new Date('2030-05-01T00:00:00Z');
@@ -20,6 +27,16 @@ const EXAMPLES: Record<TokenStatus, StatusFields> = {
 describe('tokenStatus', () => {
   it.each(TOKEN_STATUSES.map((s) => [s]))('recognises a %s token', (status) => {
     expect(tokenStatus(EXAMPLES[status], now)).toBe(status);
+  });
+
+  it('the rule names every status but active once, in the order of TOKEN_STATUSES', () => {
+    expect([...TOKEN_STATUS_RULE.map((r) => r.status), 'active']).toEqual([...TOKEN_STATUSES]);
+  });
+
+  it('knows the statuses by name and nothing else', () => {
+    for (const s of TOKEN_STATUSES) expect(isTokenStatus(s)).toBe(true);
+    for (const s of ['', 'Active', 'unknown', 'deleted', 'active '])
+      expect(isTokenStatus(s)).toBe(false);
   });
 
   it('has an example for every status and no more', () => {
