@@ -94,7 +94,6 @@ export class AccessGuard implements CanActivate {
     const credential = presented.credential;
     let denial: AccessDenial | null = null;
     if (!presented.wellFormed) denial = accessDenied('malformed');
-    else if (credential && credential.graceUntil !== null && now >= credential.graceUntil) denial = accessDenied('unknown');
     else {
       const orgAllowlist = credential
         ? await this.verifier.orgAllowlist(credential.organizationId)

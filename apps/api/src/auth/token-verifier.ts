@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import {
   type AccessSubject,
   compileAccessRules,
+  effectivePermissions,
   createIpMatcher,
   type IpMatcher,
   SESSION_PREFIX,
@@ -32,18 +33,16 @@ export interface VerifiedCredential {
   organizationIsRoot: boolean;
   /** The token's role, or the session user's role (a role edit must reach this credential). */
   roleId: string | null;
-  /** Status fields and compiled rules, as decideAccess wants them. */
+  /**
+   * Status fields, compiled rules and (for a token's previous secret) `graceUntil`, as
+   * decideAccess wants them.
+   */
   subject: AccessSubject;
   permissionList: string[];
   /** The token's own allowedIps ([] for sessions). */
   allowedIps: string[];
   validTo: Date | null;
   hint: string;
-  /**
-   * Set when the secret is a token's previous secret (regenerate with grace): it is valid only
-   * before this instant. null for current secrets.
-   */
-  graceUntil: Date | null;
 }
 
 interface TokenRow {
@@ -272,7 +271,7 @@ export class TokenVerifier implements OnModuleInit, OnApplicationShutdown {
     );
     const row = rows[0];
     if (!row) return null;
-    const permissions = [...new Set([...(row.role_permissions ?? []), ...row.scopes])];
+    const permissions = effectivePermissions(row.role_permissions, row.scopes);
     return {
       kind: 'token',
       id: row.id,
@@ -287,6 +286,8 @@ export class TokenVerifier implements OnModuleInit, OnApplicationShutdown {
         revokedAt: row.revoked_at,
         validFrom: row.valid_from,
         validTo: row.valid_to,
+        // A previous secret (regenerate with grace) is valid only before this instant.
+        graceUntil: row.is_current ? null : (row.previous_secret_valid_until ?? new Date(0)),
         rules: compileAccessRules({
           permissions,
           allowedIps: row.allowed_ips,
@@ -300,7 +301,6 @@ export class TokenVerifier implements OnModuleInit, OnApplicationShutdown {
       allowedIps: row.allowed_ips,
       validTo: row.valid_to,
       hint: row.hint,
-      graceUntil: row.is_current ? null : (row.previous_secret_valid_until ?? new Date(0)),
     };
   }
 
@@ -338,7 +338,6 @@ export class TokenVerifier implements OnModuleInit, OnApplicationShutdown {
       allowedIps: [],
       validTo: row.expires_at,
       hint: 'tss_…',
-      graceUntil: null,
     };
   }
 }

@@ -24,7 +24,6 @@ function aCredential(overrides: Partial<VerifiedCredential> = {}): VerifiedCrede
     allowedIps: [],
     validTo: null,
     hint: 'tsr_abcd…wxyz',
-    graceUntil: null,
     ...overrides,
   };
 }

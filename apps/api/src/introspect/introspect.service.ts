@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { isWellFormedTokenSecret, TOKEN_PREFIX, tokenStatus } from '@tessera/domain';
+import { effectivePermissions, isWellFormedTokenSecret, presentedStatus, TOKEN_PREFIX } from '@tessera/domain';
 import type { IntrospectInput } from '@tessera/domain';
 import { DataSource } from 'typeorm';
 import { CLOCK } from '../common/clock';
@@ -7,7 +7,6 @@ import type { Clock } from '../common/clock';
 import type { Principal } from '../common/principal';
 import { Role } from '../roles/role.entity';
 import { Token } from '../tokens/token.entity';
-import { effectivePermissions } from '../tokens/token-mapper';
 import { hashTokenSecret } from '../common/secret-hash';
 
 /** RFC 7662 §2.2 response. Everything but `active` is left out for a token that is not usable. */
@@ -47,9 +46,13 @@ export class IntrospectService {
       .getRepository(Token)
       .createQueryBuilder('t')
       .where('t.organizationId = :org', { org: who.organizationId })
-      .andWhere('(t.secretHash = :hash OR (t.previousSecretHash = :hash AND t.previousSecretValidUntil > :now))', { hash, now })
+      .andWhere('(t.secretHash = :hash OR t.previousSecretHash = :hash)', { hash })
+      .addSelect('t.secretHash')
       .getOne();
-    if (!token || tokenStatus(token, now) !== 'active') return inactive;
+    if (!token) return inactive;
+    // A previous secret (regenerate with grace) counts only before its end: the domain decides.
+    const graceUntil = token.secretHash === hash ? null : (token.previousSecretValidUntil ?? new Date(0));
+    if (presentedStatus({ ...token, graceUntil }, now) !== 'active') return inactive;
     const role = token.roleId
       ? await this.db.getRepository(Role).findOne({ where: { id: token.roleId, organizationId: who.organizationId } })
       : null;

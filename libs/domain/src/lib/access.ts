@@ -37,8 +37,27 @@ export function compileAccessRules(input: AccessRulesInput): CompiledAccessRules
   };
 }
 
-export interface AccessSubject extends StatusFields {
+export interface AccessSubject extends GraceFields {
   rules: CompiledAccessRules;
+}
+
+export interface GraceFields extends StatusFields {
+  /**
+   * Set when the presented secret is the token's previous one (regenerate with `graceSeconds`):
+   * it works strictly before this instant. null (or absent) for a current secret.
+   */
+  graceUntil?: Date | null;
+}
+
+/**
+ * What a presented secret stands for at `now`: `unknown` once it is a previous secret whose grace
+ * has run out (exactly like a secret that matches nothing), else the token's status. The guard
+ * (through decideAccess), introspection and explain all ask this.
+ */
+export function presentedStatus(subject: GraceFields, now: Date): TokenStatus | 'unknown' {
+  const until = subject.graceUntil;
+  if (until !== null && until !== undefined && !(now.getTime() < until.getTime())) return 'unknown';
+  return tokenStatus(subject, now);
 }
 
 export interface AccessRequest {
@@ -189,7 +208,7 @@ function addStep(steps: AccessStep[], step: AccessStepName, ok: boolean, detail:
 }
 
 /**
- * The one access decision (SPEC §5), in order: status, org IP allowlist, token
+ * The one access decision (SPEC §5), in order: a lapsed grace secret (unknown), status, org IP allowlist, token
  * IP rules (blocked wins; empty allowed list = any address), origin (only when
  * the request has one), endpoint rules (blocked wins; empty allowed list = all),
  * permission. An address that cannot be parsed fails every IP rule that exists; a request target
@@ -211,9 +230,19 @@ export function decideAccess(
     if (explain) addStep(steps, 'lookup', false, 'No token with this secret or id exists');
     return accessDenied('unknown', undefined, steps);
   }
+  const status = presentedStatus(subject, request.now);
+  if (status === 'unknown') {
+    if (explain)
+      addStep(
+        steps,
+        'lookup',
+        false,
+        "The secret is the token's previous one and its grace period is over",
+      );
+    return accessDenied('unknown', undefined, steps);
+  }
   if (explain) addStep(steps, 'lookup', true, 'The token exists');
 
-  const status = tokenStatus(subject, request.now);
   if (status !== 'active') {
     const reason = STATUS_DENY_REASONS[status];
     if (explain) addStep(steps, 'status', false, DENY_RESPONSES[reason].message);
