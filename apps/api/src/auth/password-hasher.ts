@@ -1,5 +1,6 @@
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import argon2 from 'argon2';
+import { serviceUnavailable } from '../common/problem';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 
 /** argon2id with OWASP's baseline parameters (19 MiB, t=2, p=1). */
@@ -70,6 +71,19 @@ export class PasswordHasher implements OnModuleInit {
 
   hash(password: string): Promise<string> {
     return this.slots.run(() => argon2.hash(password, OPTIONS));
+  }
+
+  /**
+   * hash() for a request that sets a password (users, organizations): a full queue answers
+   * 503 + Retry-After, like a login flood does, instead of an error.
+   */
+  async hashForRequest(password: string): Promise<string> {
+    try {
+      return await this.hash(password);
+    } catch (err) {
+      if (err instanceof HashQueueFullError) throw serviceUnavailable('Too many password hashes in progress; try again shortly', 1);
+      throw err;
+    }
   }
 
   /** false for a wrong password or an unreadable hash; HashQueueFullError when the queue is full. */

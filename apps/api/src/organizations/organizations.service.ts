@@ -2,12 +2,13 @@ import { Injectable, Logger } from '@nestjs/common';
 import type { CreateOrganizationInput } from '@tessera/domain';
 import { DataSource } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
+import { PasswordHasher } from '../auth/password-hasher';
 import { actorOf } from '../common/principal';
 import type { Principal } from '../common/principal';
 import { conflict, forbidden, isUniqueViolation } from '../common/problem';
 import { createOrganizationWithAdmin, generatePassword } from '../database/bootstrap';
 import { User } from '../users/user.entity';
-import { emailTaken, hashPassword, toUserDto } from '../users/users.service';
+import { emailTaken, toUserDto } from '../users/users.service';
 import type { CreatedOrganizationDto } from './dto/organization.dto';
 
 /**
@@ -22,12 +23,13 @@ export class OrganizationsService {
   constructor(
     private readonly db: DataSource,
     private readonly audit: AuditService,
+    private readonly hasher: PasswordHasher,
   ) {}
 
   async create(who: Principal, input: CreateOrganizationInput): Promise<CreatedOrganizationDto> {
     if (!who.organizationIsRoot) throw forbidden('Only principals of the first organization may create organizations');
     const generated = input.adminPassword === undefined ? generatePassword() : undefined;
-    const passwordHash = await hashPassword(input.adminPassword ?? generated ?? '');
+    const passwordHash = await this.hasher.hashForRequest(input.adminPassword ?? generated ?? '');
     try {
       return await this.db.transaction(async (m) => {
         if (await m.getRepository(User).createQueryBuilder('u').where('lower(u.email) = lower(:e)', { e: input.adminEmail }).getExists()) {

@@ -1,10 +1,10 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { refusalsOf, userRights } from '@tessera/domain';
 import type { CreateUserInput, UpdateUserInput, UserDto } from '@tessera/domain';
-import argon2 from 'argon2';
 import { DataSource, EntityManager, IsNull } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { ChangeNotifier } from '../auth/auth-events';
+import { PasswordHasher } from '../auth/password-hasher';
 import { Session } from '../auth/session.entity';
 import { CLOCK } from '../common/clock';
 import type { Clock } from '../common/clock';
@@ -31,11 +31,6 @@ export function toUserDto(user: User, role: Pick<Role, 'name'> | null): UserDto 
   };
 }
 
-/** argon2id with the parameters of the auth module's PasswordHasher (OWASP baseline: 19 MiB, t=2, p=1). */
-export function hashPassword(password: string): Promise<string> {
-  return argon2.hash(password, { type: argon2.argon2id, memoryCost: 19_456, timeCost: 2, parallelism: 1 });
-}
-
 export function emailTaken(field = 'email'): ProblemException {
   return conflict('A user with this email already exists', [{ field, message: 'is already registered' }]);
 }
@@ -58,6 +53,7 @@ export class UsersService {
     private readonly audit: AuditService,
     private readonly changes: ChangeNotifier,
     @Inject(CLOCK) private readonly clock: Clock,
+    private readonly hasher: PasswordHasher,
   ) {}
 
   async list(who: Principal): Promise<UserDto[]> {
@@ -71,7 +67,7 @@ export class UsersService {
   }
 
   async create(who: Principal, input: CreateUserInput): Promise<UserDto> {
-    const passwordHash = await hashPassword(input.password);
+    const passwordHash = await this.hasher.hashForRequest(input.password);
     return this.mutate({ who, action: 'user.create', targetId: null }, async (m) => {
       const role = await this.findRole(m, who.organizationId, input.roleId);
       const result = userRights(role.permissions);
@@ -104,7 +100,7 @@ export class UsersService {
    * of a caller (other routes that set a password call this, so the rule below holds for them too).
    */
   async update(who: Principal, id: string, input: UpdateUserInput): Promise<UserDto> {
-    const passwordHash = input.password !== undefined ? await hashPassword(input.password) : undefined;
+    const passwordHash = input.password !== undefined ? await this.hasher.hashForRequest(input.password) : undefined;
     return this.mutate({ who, action: 'user.update', targetId: id }, async (m) => {
       const current = await this.load(m, who.organizationId, id, true);
       const self = isSelf(who, 'user', id);
