@@ -22,8 +22,11 @@ import { TokensModule } from '../tokens/tokens.module';
 import { UsersModule } from '../users/users.module';
 
 export interface AppOptions {
-  /** Validated configuration; `databaseUrl` must be resolved (embedded server already started). */
-  config: AppConfig & { databaseUrl: string };
+  /**
+   * Validated configuration; `databaseUrl` must be resolved (embedded server already started, its
+   * runtime role in `databaseRuntimeUrl`, `databaseRuntimeManaged` true: Tessera keeps its password).
+   */
+  config: AppConfig & { databaseUrl: string; databaseRuntimeManaged?: boolean };
   clock?: Clock;
   firstStartReporter?: FirstStartReporter;
   /** The process's root logger (main.ts makes it first); by default one is made from the config. */
@@ -38,7 +41,14 @@ export class AppModule {
       imports: [
         CoreModule.forRoot(options),
         MetricsModule,
-        DatabaseModule.forRoot(options.config.databaseUrl, options.config.logLevel !== 'silent'),
+        DatabaseModule.forRoot(
+          {
+            owner: options.config.databaseUrl,
+            runtime: options.config.databaseRuntimeUrl,
+            runtimeManaged: options.config.databaseRuntimeManaged === true,
+          },
+          options.config.logLevel !== 'silent',
+        ),
         AuditModule,
         AuthModule,
         HealthModule,

@@ -65,4 +65,28 @@ describe('configuration', () => {
     expect(parseConfig({ TESSERA_BENCH_USAGE: 'off' }).usageCounting).toBe(false);
     expect(() => parseConfig({ TESSERA_BENCH_USAGE: 'no' })).toThrow(/TESSERA_BENCH_USAGE/);
   });
+
+  it('reads DATABASE_RUNTIME_URL only with DATABASE_URL and another role, never echoing either URL', () => {
+    const owner = 'postgres://owner:owner-secret@db/tessera';
+    expect(parseConfig({ DATABASE_URL: owner, DATABASE_RUNTIME_URL: 'postgres://app:app-secret@db/tessera' }).databaseRuntimeUrl).toBe(
+      'postgres://app:app-secret@db/tessera',
+    );
+    expect(parseConfig({ DATABASE_URL: owner }).databaseRuntimeUrl).toBeNull();
+    const refusals: [Record<string, string>, RegExp][] = [
+      [{ DATABASE_RUNTIME_URL: 'postgres://app:app-secret@db/tessera' }, /needs DATABASE_URL/],
+      [{ DATABASE_URL: owner, DATABASE_RUNTIME_URL: 'postgres://owner:other-secret@db/tessera' }, /another role/],
+      [{ DATABASE_URL: owner, DATABASE_RUNTIME_URL: 'postgres://db/tessera' }, /must name the runtime role/],
+      [{ DATABASE_URL: 'mysql://owner:owner-secret@db', DATABASE_RUNTIME_URL: 'mysql://app:app-secret@db' }, /DATABASE_RUNTIME_URL=\(hidden\)/],
+    ];
+    for (const [env, problem] of refusals) {
+      let message = '';
+      try {
+        parseConfig(env);
+      } catch (e) {
+        message = (e as Error).message;
+      }
+      expect(message).toMatch(problem);
+      expect(message).not.toMatch(/secret/);
+    }
+  });
 });

@@ -7,8 +7,14 @@ export type TrustProxy = { mode: 'none' } | { mode: 'hops'; hops: number } | { m
 export interface AppConfig {
   port: number;
   host: string;
-  /** null → embedded PostgreSQL in `${dataDir}/postgres`. */
+  /** The owner role: runs the migrations (and grants the runtime role). null → embedded PostgreSQL in `${dataDir}/postgres`. */
   databaseUrl: string | null;
+  /**
+   * The role the api serves under (no UPDATE/DELETE/TRUNCATE on audit tables, owns nothing).
+   * null with a databaseUrl → served under the owner, with a warning at start (docs/operations.md
+   * "Two database roles"). The embedded server always has one (database/embedded-postgres.ts).
+   */
+  databaseRuntimeUrl: string | null;
   dataDir: string;
   embeddedPgPort: number | null;
   adminEmail: string;
@@ -94,6 +100,10 @@ const envSchema = z.object({
     .string()
     .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
     .optional(),
+  DATABASE_RUNTIME_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
+    .optional(),
   DATA_DIR: z.string().min(1).default('.data'),
   EMBEDDED_PG_PORT: port.optional(),
   ADMIN_EMAIL: z.string().trim().toLowerCase().pipe(z.email()).default('admin@tessera.local'),
@@ -116,6 +126,26 @@ const envSchema = z.object({
   TESSERA_BENCH_USAGE: onOff.default(true),
 });
 
+/** The user name of a postgres:// URL ('' when it names none). */
+export function databaseUser(url: string): string {
+  try {
+    return decodeURIComponent(new URL(url).username);
+  } catch {
+    return '';
+  }
+}
+
+/** DATABASE_RUNTIME_URL must come with DATABASE_URL and name another role (never shows a password). */
+function runtimeUrlProblems(owner: string | undefined, runtime: string | undefined): string[] {
+  if (runtime === undefined) return [];
+  const name = 'DATABASE_RUNTIME_URL=(hidden)';
+  if (owner === undefined) return [`${name}: needs DATABASE_URL (the embedded PostgreSQL makes its own runtime role)`];
+  const user = databaseUser(runtime);
+  if (user === '') return [`${name}: must name the runtime role (postgres://ROLE:PASSWORD@host/db)`];
+  if (user === databaseUser(owner)) return [`${name}: must name another role than DATABASE_URL (${user} owns the tables)`];
+  return [];
+}
+
 /** Reads and validates the environment. Throws ConfigError naming every bad variable. */
 export function parseConfig(env: Record<string, string | undefined>): AppConfig {
   // Empty strings count as unset (a common way to clear a variable).
@@ -125,7 +155,8 @@ export function parseConfig(env: Record<string, string | undefined>): AppConfig 
   if (!parsed.success) {
     for (const issue of parsed.error.issues) {
       const name = String(issue.path[0] ?? '?');
-      const value = name.includes('PASSWORD') ? '(hidden)' : JSON.stringify(cleaned[name]);
+      // Passwords and database URLs (which carry one) are never echoed.
+      const value = name.includes('PASSWORD') || name.startsWith('DATABASE_') ? '(hidden)' : JSON.stringify(cleaned[name]);
       problems.push(`${name}=${value}: ${issue.message}`);
     }
   }
@@ -135,12 +166,14 @@ export function parseConfig(env: Record<string, string | undefined>): AppConfig 
   } catch (e) {
     problems.push(`TRUST_PROXY=${JSON.stringify(cleaned['TRUST_PROXY'])}: ${(e as Error).message}`);
   }
+  if (parsed.success) problems.push(...runtimeUrlProblems(parsed.data.DATABASE_URL, parsed.data.DATABASE_RUNTIME_URL));
   if (problems.length > 0 || !parsed.success) throw new ConfigError(problems);
   const e = parsed.data;
   return {
     port: e.PORT,
     host: e.HOST,
     databaseUrl: e.DATABASE_URL ?? null,
+    databaseRuntimeUrl: e.DATABASE_RUNTIME_URL ?? null,
     dataDir: e.DATA_DIR,
     embeddedPgPort: e.EMBEDDED_PG_PORT ?? null,
     adminEmail: e.ADMIN_EMAIL,

@@ -39,8 +39,10 @@ export interface TestApp {
   url: string;
   /** The first-start admin of organization "Default" (the root organization) and a session token. */
   admin: { email: string; password: string; token: string; organizationId: string };
-  /** This test's own database. */
+  /** This test's own database, through the app's own connection (the runtime role). */
   db: DataSource;
+  /** postgres:// URLs of this test's database: the owner (migrations) and the runtime role the app serves under. */
+  databaseUrls: { owner: string; runtime: string };
   /** POST /auth/login → session token (throws unless 200). */
   login(email: string, password: string): Promise<string>;
   /** A further organization with built-in roles and an admin, and that admin's session token. */
@@ -68,10 +70,15 @@ function withDatabase(url: string, database: string): string {
   return u.toString();
 }
 
-/** A fresh, empty database on this worker's PostgreSQL. */
-export async function createTestDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
+/**
+ * A fresh, empty database on this worker's PostgreSQL, and the name and password of a runtime role
+ * for it (not created: the app creates and grants it on start, as in production). `url` is the
+ * owner (the server's superuser), `runtimeUrl` the runtime role. `drop()` removes both.
+ */
+export async function createTestDatabase(): Promise<{ url: string; runtimeUrl: string; drop(): Promise<void> }> {
   const adminUrl = await serverUrl();
   const name = `tessera_test_${Date.now().toString(36)}_${randomBytes(4).toString('hex')}`;
+  const role = `${name}_rt`;
   const client = new Client({ connectionString: adminUrl });
   await client.connect();
   try {
@@ -79,13 +86,18 @@ export async function createTestDatabase(): Promise<{ url: string; drop(): Promi
   } finally {
     await client.end();
   }
+  const runtime = new URL(withDatabase(adminUrl, name));
+  runtime.username = role;
+  runtime.password = randomBytes(18).toString('hex');
   return {
     url: withDatabase(adminUrl, name),
+    runtimeUrl: runtime.toString(),
     drop: async () => {
       const c = new Client({ connectionString: adminUrl });
       await c.connect();
       try {
         await c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+        await c.query(`DROP ROLE IF EXISTS "${role}"`);
       } finally {
         await c.end();
       }
@@ -112,6 +124,8 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     AUTH_ACCOUNT_FAILURE_LIMIT: '100000',
     ...options.env,
     DATABASE_URL: database.url,
+    // The app serves under its runtime role, as in production: no UPDATE/DELETE on audit rows.
+    DATABASE_RUNTIME_URL: database.runtimeUrl,
   });
   let app: NestFastifyApplication;
   try {
@@ -154,6 +168,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     url,
     admin,
     db,
+    databaseUrls: { owner: database.url, runtime: database.runtimeUrl },
     login,
     async createOrg(name?: string): Promise<TestOrg> {
       orgCount++;

@@ -1,5 +1,6 @@
 import { TOKEN_STATUSES, tokenStatus, type StatusFields } from '@tessera/domain';
 import fc from 'fast-check';
+import { Client } from 'pg';
 import { createTestApp, type TestApp } from '../testing/test-app';
 import { statusCondition } from './status-sql';
 
@@ -22,10 +23,18 @@ describe('the token list status filter (SQL built from TOKEN_STATUS_RULE)', () =
 
   beforeAll(async () => {
     t = await createTestApp();
-    await t.db.query(
-      `CREATE TABLE status_probe (n integer PRIMARY KEY, active boolean NOT NULL, revoked_at timestamptz,
-                                  valid_from timestamptz, valid_to timestamptz)`,
-    );
+    // The app's connection (t.db) is the runtime role, which may not create tables: the owner does.
+    const owner = new Client({ connectionString: t.databaseUrls.owner });
+    await owner.connect();
+    try {
+      await owner.query(
+        `CREATE TABLE status_probe (n integer PRIMARY KEY, active boolean NOT NULL, revoked_at timestamptz,
+                                    valid_from timestamptz, valid_to timestamptz)`,
+      );
+      await owner.query(`GRANT SELECT, INSERT ON status_probe TO "${decodeURIComponent(new URL(t.databaseUrls.runtime).username)}"`);
+    } finally {
+      await owner.end();
+    }
     for (const [n, r] of rows.entries()) {
       await t.db.query('INSERT INTO status_probe VALUES ($1, $2, $3, $4, $5)', [n, r.active, r.revokedAt, r.validFrom, r.validTo]);
     }

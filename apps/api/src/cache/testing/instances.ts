@@ -116,7 +116,8 @@ export async function createInstanceGroup(count = 2, env: Record<string, string>
   const instances: Instance[] = [];
   const client = new Client({ connectionString: database.url });
   try {
-    for (let i = 0; i < count; i++) instances.push(await startInstance(database.url, env));
+    // Every instance serves under the database's runtime role, as in production.
+    for (let i = 0; i < count; i++) instances.push(await startInstance(database.url, { DATABASE_RUNTIME_URL: database.runtimeUrl, ...env }));
     await client.connect();
   } catch (err) {
     await Promise.all(instances.map((x) => x.close().catch(() => undefined)));
