@@ -23,12 +23,14 @@ async function main(): Promise<void> {
   const logger = new Logger('Tessera');
   let embedded: EmbeddedPostgresHandle | null = null;
   let databaseUrl = config.databaseUrl;
+  let databaseRuntimeUrl = config.databaseRuntimeUrl;
   if (databaseUrl === null) {
     logger.log(`DATABASE_URL not set: starting embedded PostgreSQL in ${config.dataDir}/postgres`);
     embedded = await startEmbeddedPostgres(config.dataDir, config.embeddedPgPort, (line) => {
       if (config.logLevel === 'debug' || config.logLevel === 'trace') logger.debug(line);
-    });
+    }, (line) => logger.warn(line));
     databaseUrl = embedded.url;
+    databaseRuntimeUrl = embedded.runtimeUrl;
   }
 
   let app: NestFastifyApplication | null = null;
@@ -47,7 +49,10 @@ async function main(): Promise<void> {
   for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) process.on(signal, () => void stop(signal));
 
   try {
-    app = await createTesseraApp({ config: { ...config, databaseUrl }, logger: root });
+    app = await createTesseraApp({
+      config: { ...config, databaseUrl, databaseRuntimeUrl, databaseRuntimeManaged: embedded !== null },
+      logger: root,
+    });
     await app.listen({ port: config.port, host: config.host });
   } catch (err) {
     logger.error(err instanceof Error ? (err.stack ?? err.message) : String(err));

