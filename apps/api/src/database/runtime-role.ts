@@ -106,9 +106,18 @@ export async function grantRuntimeRole(sql: Sql, role: RuntimeRole): Promise<voi
       `The runtime role "${role.user}" owns ${owned.map((t) => t.tablename).join(', ')}; it must own nothing (it could disable the audit trigger).`,
     );
   }
-  await sql.query(`GRANT CONNECT ON DATABASE ${escapeIdentifier(db)} TO ${ident}`);
-  await sql.query(`GRANT USAGE ON SCHEMA ${escapeIdentifier(schema)} TO ${ident}`);
-  await sql.query(`REVOKE CREATE ON SCHEMA ${escapeIdentifier(schema)} FROM ${ident}`);
+  // The database and the schema may belong to someone else than the table owner (a managed
+  // server): grant only what is missing, so an owner without rights on them still starts.
+  const [may] = await rows<{ may_connect: boolean; may_use: boolean; may_create: boolean }>(
+    sql,
+    `SELECT has_database_privilege($1, current_database(), 'CONNECT') AS may_connect,
+            has_schema_privilege($1, current_schema(), 'USAGE') AS may_use,
+            has_schema_privilege($1, current_schema(), 'CREATE') AS may_create`,
+    [role.user],
+  );
+  if (!may?.may_connect) await sql.query(`GRANT CONNECT ON DATABASE ${escapeIdentifier(db)} TO ${ident}`);
+  if (!may?.may_use) await sql.query(`GRANT USAGE ON SCHEMA ${escapeIdentifier(schema)} TO ${ident}`);
+  if (may?.may_create) await sql.query(`REVOKE CREATE ON SCHEMA ${escapeIdentifier(schema)} FROM ${ident}`);
   await sql.query(`GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA ${escapeIdentifier(schema)} TO ${ident}`);
   const tables = await rows<{ tablename: string }>(sql, `SELECT tablename FROM pg_tables WHERE schemaname = $1 ORDER BY tablename`, [schema]);
   for (const { tablename } of tables) {
