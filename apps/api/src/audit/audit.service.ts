@@ -11,7 +11,7 @@ import {
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { Actor } from '@tessera/domain';
 import { DataSource, type EntityManager } from 'typeorm';
-import { writeEvenWhenClosing } from '../cache/write-behind';
+import { writeEvenWhenClosing } from '../database/write-behind';
 import { CLOCK, type Clock } from '../common/clock';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { DatabaseAvailability } from '../database/availability';

@@ -9,7 +9,7 @@ import {
 } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { writeEvenWhenClosing } from '../cache/write-behind';
+import { writeEvenWhenClosing } from '../database/write-behind';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { DatabaseAvailability } from '../database/availability';
 import { SpillStore } from '../database/spill-store';
