@@ -17,7 +17,7 @@ import type { CreateRoleInput, RoleDto as Role, UpdateRoleInput } from '@tessera
 import { CurrentPrincipal, RequirePermission } from '../common/decorators';
 import type { Principal } from '../common/principal';
 import { ZodValidationPipe } from '../common/zod-validation.pipe';
-import { UuidParamPipe } from '../tokens/uuid-param.pipe';
+import { UuidParamPipe } from '../common/uuid-param.pipe';
 import { CreateRoleDto, RoleDto, UpdateRoleDto } from './dto/role.dto';
 import { RolesService } from './roles.service';
 

@@ -11,7 +11,8 @@ import type { Principal } from '../common/principal';
 import { type ProblemException, conflict, isUniqueViolation, notFound } from '../common/problem';
 import { callerRights, isSelf, tokenRights } from '../tokens/caller-rights';
 import { Token } from '../tokens/token.entity';
-import { assertNoRefusals, auditRefusal } from '../tokens/wider-than-caller';
+import { auditRefusal } from '../audit/audit-refusal';
+import { assertNoRefusals } from '../common/wider-than-caller';
 import { User } from '../users/user.entity';
 import { Role } from './role.entity';
 

@@ -30,7 +30,7 @@ import type { Principal } from '../common/principal';
 import { ZodValidationPipe } from '../common/zod-validation.pipe';
 import { CreateTokenDto, CreatedTokenDto, RegenerateTokenDto, TokenDto, TokenPageDto, UpdateTokenDto } from './dto/token.dto';
 import { TokensService } from './tokens.service';
-import { UuidParamPipe } from './uuid-param.pipe';
+import { UuidParamPipe } from '../common/uuid-param.pipe';
 
 /** The bit of a reply object (Express or Fastify) needed to set a header. */
 interface HeaderSink {

@@ -27,7 +27,8 @@ import { Token } from './token.entity';
 import { etagOf, ifMatchAccepts, toTokenDto } from './token-mapper';
 import { hashTokenSecret } from '../common/secret-hash';
 import { callerRights, isSelf, tokenRights } from './caller-rights';
-import { assertNoRefusals, auditRefusal } from './wider-than-caller';
+import { auditRefusal } from '../audit/audit-refusal';
+import { assertNoRefusals } from '../common/wider-than-caller';
 
 type TokenWithRole = Token & { role?: Role | null };
 

@@ -16,7 +16,7 @@ import type { CreateUserInput, UpdateUserInput, UserDto as User } from '@tessera
 import { CurrentPrincipal, RequirePermission } from '../common/decorators';
 import type { Principal } from '../common/principal';
 import { ZodValidationPipe } from '../common/zod-validation.pipe';
-import { UuidParamPipe } from '../tokens/uuid-param.pipe';
+import { UuidParamPipe } from '../common/uuid-param.pipe';
 import { CreateUserDto, UpdateUserDto, UserDto } from './dto/user.dto';
 import { UsersService } from './users.service';
 

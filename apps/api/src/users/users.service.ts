@@ -13,7 +13,8 @@ import type { Principal } from '../common/principal';
 import { ProblemException, badRequest, conflict, isUniqueViolation, notFound } from '../common/problem';
 import { Role } from '../roles/role.entity';
 import { callerRights, isSelf } from '../tokens/caller-rights';
-import { assertNoRefusals, auditRefusal } from '../tokens/wider-than-caller';
+import { auditRefusal } from '../audit/audit-refusal';
+import { assertNoRefusals } from '../common/wider-than-caller';
 import { User } from './user.entity';
 
 type UserWithRole = User & { role?: Role | null };

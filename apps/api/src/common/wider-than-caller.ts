@@ -1,7 +1,5 @@
 import { type Refusal, refusalDetail } from '@tessera/domain';
-import type { AuditService } from '../audit/audit.service';
-import { actorOf, type Principal } from '../common/principal';
-import { ProblemException } from '../common/problem';
+import { ProblemException } from './problem';
 
 /** The audit reason of every refusal by the rule "no caller acts on or produces a principal wider than itself". */
 export const WIDER_THAN_CALLER = 'wider_than_caller';
@@ -32,29 +30,4 @@ export class WiderThanCallerException extends ProblemException {
 /** Throws when there is any refusal. */
 export function assertNoRefusals(what: string, refusals: readonly Refusal[], permissionsField?: PermissionsField): void {
   if (refusals.length > 0) throw new WiderThanCallerException(what, refusals, permissionsField);
-}
-
-/**
- * When `error` is such a refusal, writes its failure audit row (outside the rolled-back
- * transaction of the change: an attempt to escalate is worth a trace).
- */
-export async function auditRefusal(
-  audit: AuditService,
-  who: Principal,
-  attempt: { action: string; targetType: 'token' | 'user' | 'role'; targetId: string | null },
-  error: unknown,
-): Promise<void> {
-  if (!(error instanceof WiderThanCallerException)) return;
-  await audit.record({
-    organizationId: who.organizationId,
-    actor: actorOf(who),
-    action: attempt.action,
-    targetType: attempt.targetType,
-    targetId: attempt.targetId,
-    ip: who.ip,
-    userAgent: who.userAgent,
-    outcome: 'failure',
-    reason: WIDER_THAN_CALLER,
-    details: { detail: error.detail ?? null, fields: [...new Set(error.refusals.map((r) => r.field))] },
-  });
 }
