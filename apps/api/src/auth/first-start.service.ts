@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
-import { createOrganizationWithAdmin, generatePassword } from '../database/bootstrap';
+import { createOrganizationWithAdmin, generatePassword } from '../organizations/organization-creation';
 import { PasswordHasher } from './password-hasher';
 
 /** Injection token: a function that receives the first-start admin credentials (prints them by default). */

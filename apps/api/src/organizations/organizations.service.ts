@@ -6,7 +6,7 @@ import { PasswordHasher } from '../auth/password-hasher';
 import { actorOf } from '../common/principal';
 import type { Principal } from '../common/principal';
 import { conflict, forbidden, isUniqueViolation } from '../common/problem';
-import { createOrganizationWithAdmin, generatePassword } from '../database/bootstrap';
+import { createOrganizationWithAdmin, generatePassword } from './organization-creation';
 import { User } from '../users/user.entity';
 import { emailTaken, toUserDto } from '../users/users.service';
 import type { CreatedOrganizationDto } from './dto/organization.dto';

@@ -10,7 +10,7 @@ import { PasswordHasher } from '../auth/password-hasher';
 import { UsageRecorder } from '../auth/usage-recorder';
 import type { Clock } from '../common/clock';
 import { parseConfig } from '../config/app-config';
-import { createOrganizationWithAdmin } from '../database/bootstrap';
+import { createOrganizationWithAdmin } from '../organizations/organization-creation';
 
 type Http = ReturnType<typeof request>;
 

@@ -1,7 +1,7 @@
 import { randomInt } from 'node:crypto';
 import { BASE62_ALPHABET, BUILTIN_ROLES } from '@tessera/domain';
 import type { EntityManager } from 'typeorm';
-import { Organization } from '../organizations/organization.entity';
+import { Organization } from './organization.entity';
 import { Role } from '../roles/role.entity';
 import { User } from '../users/user.entity';
 
