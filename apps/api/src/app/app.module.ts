@@ -5,9 +5,10 @@ import { AccessModule } from '../access/access.module';
 import { AuditModule } from '../audit/audit.module';
 import { AuthModule } from '../auth/auth.module';
 import type { FirstStartReporter } from '../auth/first-start.service';
+import { FirstStartReporterModule } from '../auth/first-start-reporter.module';
 import type { Clock } from '../common/clock';
-import { ProblemFilter } from '../common/problem.filter';
-import { SpaFallback } from '../common/spa-fallback';
+import { ProblemFilter } from './problem.filter';
+import { SpaFallback } from './spa-fallback';
 import type { AppConfig } from '../config/app-config';
 import { CoreModule } from '../config/config.module';
 import { DatabaseModule } from '../database/database.module';
@@ -40,6 +41,7 @@ export class AppModule {
       module: AppModule,
       imports: [
         CoreModule.forRoot(options),
+        FirstStartReporterModule.forRoot(options.firstStartReporter),
         MetricsModule,
         DatabaseModule.forRoot(
           {

@@ -1,18 +1,16 @@
 import { type DynamicModule, Global, Module } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
-import { FIRST_START_REPORTER, type FirstStartReporter, printFirstStart } from '../auth/first-start.service';
 import { CLOCK, type Clock, systemClock } from '../common/clock';
 import { APP_CONFIG, type AppConfig } from './app-config';
 
 export interface CoreOptions {
   config: AppConfig;
   clock?: Clock;
-  firstStartReporter?: FirstStartReporter;
 }
 
 /**
  * The validated configuration (APP_CONFIG, also readable through @nestjs/config's ConfigService as
- * `config.get('tessera')`), the Clock and the first-start reporter, available everywhere.
+ * `config.get('tessera')`) and the Clock, available everywhere.
  */
 @Global()
 @Module({})
@@ -24,9 +22,8 @@ export class CoreModule {
       providers: [
         { provide: APP_CONFIG, useValue: options.config },
         { provide: CLOCK, useValue: options.clock ?? systemClock },
-        { provide: FIRST_START_REPORTER, useValue: options.firstStartReporter ?? printFirstStart },
       ],
-      exports: [APP_CONFIG, CLOCK, FIRST_START_REPORTER],
+      exports: [APP_CONFIG, CLOCK],
     };
   }
 }

@@ -7,9 +7,9 @@ import {
   isDatabaseUnavailable,
   OUTAGE_REPORTER,
   type OutageReporter,
-} from './database-unavailable';
-import { type HttpRequestLike, requestPath } from './http-request';
-import { ProblemException, problemType, serviceUnavailable, titleFor } from './problem';
+} from '../common/database-unavailable';
+import { type HttpRequestLike, requestPath } from '../common/http-request';
+import { ProblemException, problemType, serviceUnavailable, titleFor } from '../common/problem';
 import { SpaFallback } from './spa-fallback';
 
 const PROBLEM_JSON = 'application/problem+json';
