@@ -3,7 +3,6 @@ import { dirname, join, normalize, relative, sep } from 'node:path';
 import { RuleTester } from 'eslint';
 
 // The ESLint rule is plain CommonJS (eslint.config.mjs loads it as is).
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const layers = require('../eslint-rules/layers.cjs') as import('eslint').Rule.RuleModule;
 
 const SRC = __dirname;
