@@ -7,7 +7,7 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { METRICS_PATH } from '../metrics/metrics.controller';
 import { AppModule, type AppOptions } from './app.module';
-import { createRootLogger, logRequest, nestLoggerFor, requestId } from './logging';
+import { createRootLogger, logRequest, nestLoggerFor, requestId, SampledRequestLines } from './logging';
 import { collectRoutes, frameworkError, isApiPath, refuseUnparseableTarget, ROUTER_OPTIONS } from './request-target.hook';
 import { HELMET_OPTIONS } from './security-headers';
 
@@ -56,8 +56,9 @@ export async function createTesseraApp(options: CreateAppOptions): Promise<NestF
 
   // The request line, written by Fastify's onResponse (after the answer went out): a level check
   // and nothing else when LOG_LEVEL is above the line's level.
+  const sampledLines = new SampledRequestLines(root); // refusals and 503s: at most 20 lines a second
   fastify.addHook('onResponse', (request, reply, done) => {
-    logRequest(root, request, reply.statusCode, reply.elapsedTime);
+    logRequest(root, request, reply.statusCode, reply.elapsedTime, sampledLines);
     done();
   });
   // API answers (login and token creation carry secrets) are never cached (RFC 6749 §5.1). A

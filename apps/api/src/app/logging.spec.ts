@@ -1,7 +1,17 @@
 import type { IncomingMessage } from 'node:http';
 import { Writable } from 'node:stream';
 import { generateTokenSecret } from '@tessera/domain';
-import { createRootLogger, type LoggedRequest, logRequest, nestLoggerFor, redactUrl, requestId, resolveLogFormat } from './logging';
+import {
+  createRootLogger,
+  type LoggedRequest,
+  logRequest,
+  nestLoggerFor,
+  redactUrl,
+  requestId,
+  resolveLogFormat,
+  SAMPLED_LINES_PER_SECOND,
+  SampledRequestLines,
+} from './logging';
 
 /** A destination that keeps what is written; `isTTY` pretends to be a terminal. */
 function capture(isTTY = false): Writable & { isTTY: boolean; text(): string } {
@@ -88,6 +98,63 @@ describe('request lines', () => {
     for (const bad of [undefined, '', 'a b', 'x'.repeat(101), 'line\nbreak']) {
       expect(requestId(req(bad))).toMatch(/^[0-9a-f-]{36}$/);
     }
+  });
+});
+
+describe('request lines under a flood of refusals', () => {
+  type Line = { level: number; msg: string; droppedLines?: Record<string, number> };
+  const linesOf = (out: { text(): string }): Line[] =>
+    out
+      .text()
+      .trim()
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as Line);
+
+  it('writes refusals and 503s only up to the rate, then one summary of what it left out, never a secret', async () => {
+    const out = capture();
+    const logger = createRootLogger({ logLevel: 'info', logFormat: 'json' }, out);
+    // A clock that stands still: the burst allowance is all this flood gets.
+    const sampled = new SampledRequestLines(logger, { summaryAfterMs: 20, now: () => 0 });
+    const secret = generateTokenSecret();
+    const refusal = (i: number): LoggedRequest => ({
+      id: `r${i}`,
+      method: 'GET',
+      url: `/api/v1/auth/me?access_token=${secret}`,
+      socket: { remoteAddress: '203.0.113.7' },
+      headers: { authorization: `Bearer ${secret}` },
+    });
+    const statuses = [401, 403, 429, 503];
+    for (let i = 0; i < 120; i++) logRequest(logger, refusal(i), statuses[i % 4] ?? 401, 1, sampled);
+    for (let i = 0; i < 30; i++) logRequest(logger, { id: `ok${i}`, method: 'GET', url: '/api/v1/tokens', headers: {} }, 200, 1, sampled);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+
+    const lines = linesOf(out);
+    expect(lines.filter((l) => l.msg.startsWith('GET /api/v1/auth/me'))).toHaveLength(SAMPLED_LINES_PER_SECOND);
+    expect(lines.filter((l) => l.msg.startsWith('GET /api/v1/tokens 200'))).toHaveLength(30); // successes as before
+    const summaries = lines.filter((l) => l.msg.startsWith('request log:'));
+    expect(summaries).toHaveLength(1);
+    expect(summaries[0]?.level).toBe(40);
+    expect(summaries[0]?.droppedLines).toEqual({ '401': 25, '403': 25, '429': 25, '503': 25 });
+    expect(summaries[0]?.msg).toBe('request log: 100 lines left out in the last 1 s (401: 25, 403: 25, 429: 25, 503: 25), at most 20 a second are written');
+    expect(out.text()).not.toContain(secret);
+  });
+
+  it('writes every line at debug, and none of a level below LOG_LEVEL counts as left out', async () => {
+    const debugOut = capture();
+    const debug = createRootLogger({ logLevel: 'debug', logFormat: 'json' }, debugOut);
+    const all = new SampledRequestLines(debug, { summaryAfterMs: 20, now: () => 0 });
+    for (let i = 0; i < 60; i++) logRequest(debug, { id: `r${i}`, method: 'GET', url: '/api/v1/auth/me', headers: {} }, 401, 1, all);
+
+    const errorOut = capture();
+    const quiet = createRootLogger({ logLevel: 'error', logFormat: 'json' }, errorOut);
+    const none = new SampledRequestLines(quiet, { summaryAfterMs: 20, now: () => 0 });
+    for (let i = 0; i < 60; i++) logRequest(quiet, { id: `r${i}`, method: 'GET', url: '/api/v1/auth/me', headers: {} }, 401, 1, none);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+
+    expect(linesOf(debugOut).filter((l) => l.msg.startsWith('GET '))).toHaveLength(60);
+    expect(linesOf(debugOut).filter((l) => l.msg.startsWith('request log:'))).toHaveLength(0);
+    expect(linesOf(errorOut)).toHaveLength(0);
   });
 });
 

@@ -5,6 +5,7 @@ import { Logger as NestPinoLogger, PinoLogger } from 'nestjs-pino';
 import pino, { type DestinationStream, type Logger as Pino } from 'pino';
 import pretty from 'pino-pretty';
 import type { AppConfig } from '../config/app-config';
+import { type DroppedLines, RequestLogSampler } from './request-log-sampler';
 
 export type LogFormat = 'pretty' | 'json';
 
@@ -123,9 +124,16 @@ export function isQuietPath(url: string): boolean {
  * one level check. The line is built from named fields only, so a secret can reach it only through
  * the URL, which `redactUrl` cleans; bodies, cookies and other headers are never read.
  */
-export function logRequest(logger: Pino, request: LoggedRequest, statusCode: number, responseTimeMs: number): void {
+export function logRequest(
+  logger: Pino,
+  request: LoggedRequest,
+  statusCode: number,
+  responseTimeMs: number,
+  sampled?: SampledRequestLines,
+): void {
   const level = requestLogLevel(statusCode);
   if (!logger.isLevelEnabled(level) || isQuietPath(request.url)) return;
+  if (sampled && !sampled.admit(statusCode)) return;
   const url = redactUrl(request.url);
   const userAgent = request.headers['user-agent'];
   const responseTime = Math.round(responseTimeMs);
@@ -144,4 +152,57 @@ export function logRequest(logger: Pino, request: LoggedRequest, statusCode: num
     },
     `${request.method} ${url} ${statusCode} ${responseTime} ms`,
   );
+}
+
+/** Request lines of refused (401, 403, 429) and 503 answers written per second, at most. */
+export const SAMPLED_LINES_PER_SECOND = 20;
+/** How long after the first line left out the summary of what was left out is written. */
+export const DROPPED_SUMMARY_AFTER_MS = 10_000;
+
+/**
+ * The request lines of one app under a flood: a flood of refusals (or of 503s during a database
+ * outage) would write a line per request, so lines of 401/403/429/503 answers are written at most
+ * SAMPLED_LINES_PER_SECOND a second (RequestLogSampler); those left out are counted by status and,
+ * DROPPED_SUMMARY_AFTER_MS after the first of them, one `warn` line says how many. At `debug` and
+ * `trace` every line is written. The timer exists only while lines are being left out.
+ */
+export class SampledRequestLines {
+  private readonly sampler: RequestLogSampler;
+  private readonly summaryAfterMs: number;
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly logger: Pino,
+    options: { perSecond?: number; summaryAfterMs?: number; now?: () => number } = {},
+  ) {
+    this.sampler = new RequestLogSampler({ perSecond: options.perSecond ?? SAMPLED_LINES_PER_SECOND, now: options.now });
+    this.summaryAfterMs = options.summaryAfterMs ?? DROPPED_SUMMARY_AFTER_MS;
+  }
+
+  /** True when the line of an answer with this status is written; else it is counted. */
+  admit(statusCode: number): boolean {
+    if (this.logger.isLevelEnabled('debug') || this.sampler.admit(statusCode)) return true;
+    if (!this.timer) {
+      this.timer = setTimeout(() => this.summarise(), this.summaryAfterMs);
+      this.timer.unref();
+    }
+    return false;
+  }
+
+  /** Writes the summary of what was left out now (also on a timer). */
+  summarise(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    const dropped = this.sampler.report();
+    if (dropped) this.logger.warn({ context: 'RequestLog', droppedLines: dropped.byStatus }, droppedSummary(dropped));
+  }
+}
+
+/** `request log: 1234 lines left out in the last 10 s (401: 1200, 429: 34), at most 20 a second are written`. */
+export function droppedSummary(dropped: DroppedLines): string {
+  const byStatus = Object.entries(dropped.byStatus)
+    .map(([status, n]) => `${status}: ${n}`)
+    .join(', ');
+  const seconds = Math.max(1, Math.round(dropped.sinceMs / 1000));
+  return `request log: ${dropped.total} lines left out in the last ${seconds} s (${byStatus}), at most ${SAMPLED_LINES_PER_SECOND} a second are written`;
 }

@@ -55,7 +55,11 @@ function isolatedModules(): { createTesseraApp: typeof CreateAppModule.createTes
   return loaded;
 }
 
-export async function startInstance(databaseUrl: string, env: Record<string, string>): Promise<Instance> {
+export async function startInstance(
+  databaseUrl: string,
+  env: Record<string, string>,
+  options: { logger?: CreateAppModule.CreateAppOptions['logger'] } = {},
+): Promise<Instance> {
   const { createTesseraApp, TokenVerifier } = isolatedModules();
   const config = parseConfig({
     ADMIN_EMAIL: TEST_ADMIN.email,
@@ -68,7 +72,13 @@ export async function startInstance(databaseUrl: string, env: Record<string, str
     ...env,
     DATABASE_URL: databaseUrl,
   });
-  const app = await createTesseraApp({ config: { ...config, databaseUrl }, firstStartReporter: () => undefined, bootLogs: false, serveStatic: false });
+  const app = await createTesseraApp({
+    config: { ...config, databaseUrl },
+    firstStartReporter: () => undefined,
+    bootLogs: false,
+    serveStatic: false,
+    ...(options.logger ? { logger: options.logger } : {}),
+  });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.getHttpServer().address();
   const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
