@@ -1,5 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/common';
 import {
+  ApiBadRequestResponse,
   ApiBody,
   ApiNoContentResponse,
   ApiOkResponse,
@@ -8,7 +9,16 @@ import {
   ApiTags,
   ApiTooManyRequestsResponse,
 } from '@nestjs/swagger';
-import { type LoginInput, type LoginResponseDto, loginSchema, type MeDto, type Page, type SessionDto } from '@tessera/domain';
+import {
+  type ChangePasswordInput,
+  changePasswordSchema,
+  type LoginInput,
+  type LoginResponseDto,
+  loginSchema,
+  type MeDto,
+  type Page,
+  type SessionDto,
+} from '@tessera/domain';
 import { Authenticated, CurrentPrincipal, CurrentRequestContext, Public } from '../common/decorators';
 import type { RequestContext } from '../common/http-request';
 import type { Principal } from '../common/principal';
@@ -16,11 +26,16 @@ import { notFound } from '../common/problem';
 import { ZodValidationPipe } from '../common/zod-validation.pipe';
 import { AuthService } from './auth.service';
 import { LoginBody, LoginResponse, MeResponse, SessionPage } from './dto/auth.dto';
+import { ChangePasswordBody, ChangePasswordResponse } from './dto/password-change.dto';
+import { PasswordChangeService } from './password-change.service';
 
 @ApiTags('auth')
 @Controller('auth')
 export class AuthController {
-  constructor(private readonly auth: AuthService) {}
+  constructor(
+    private readonly auth: AuthService,
+    private readonly passwords: PasswordChangeService,
+  ) {}
 
   @Post('login')
   @Public()
@@ -46,6 +61,25 @@ export class AuthController {
   @ApiNoContentResponse()
   logout(@CurrentPrincipal() who: Principal): Promise<void> {
     return this.auth.logout(who);
+  }
+
+  @Post('password')
+  @Authenticated()
+  @HttpCode(200)
+  @ApiOperation({
+    summary: "Change the signed-in user's password (session only); ends the user's other sessions",
+    description:
+      'A wrong current password answers 400 naming `currentPassword` and counts as a failed authentication (429 + Retry-After past the limit). API tokens are refused (403).',
+  })
+  @ApiBody({ type: ChangePasswordBody })
+  @ApiOkResponse({ type: ChangePasswordResponse })
+  @ApiBadRequestResponse({ description: 'Invalid body, weak new password or wrong current password (problem+json naming the field)' })
+  @ApiTooManyRequestsResponse({ description: 'Too many failed authentications from this address (Retry-After)' })
+  changePassword(
+    @CurrentPrincipal() who: Principal,
+    @Body(new ZodValidationPipe(changePasswordSchema)) body: ChangePasswordInput,
+  ): Promise<{ endedSessions: number }> {
+    return this.passwords.change(who, body);
   }
 
   @Get('me')

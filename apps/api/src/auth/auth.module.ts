@@ -8,6 +8,7 @@ import { AuthService } from './auth.service';
 import { BearerStrategy } from './bearer.strategy';
 import { AuthFailureLimiter } from './failure-limiter';
 import { FirstStartService } from './first-start.service';
+import { PasswordChangeService } from './password-change.service';
 import { PasswordHasher } from './password-hasher';
 import { RouteAccessCheck } from './route-access-check';
 import { TokenVerifier } from './token-verifier';
@@ -24,6 +25,7 @@ import { UsageRecorder } from './usage-recorder';
   controllers: [AuthController],
   providers: [
     AuthService,
+    PasswordChangeService,
     BearerStrategy,
     TokenVerifier,
     AuthFailureLimiter,

@@ -1,6 +1,8 @@
+import fc from 'fast-check';
 import {
   LIMITS,
   auditQuerySchema,
+  changePasswordSchema,
   createOrganizationSchema,
   createRoleSchema,
   createTokenSchema,
@@ -276,6 +278,42 @@ describe('user and login schemas', () => {
     expect(errorsOf(validate(createOrganizationSchema, { name: 'Acme' }))['adminEmail']).toBe(
       'Email must be a string',
     );
+  });
+});
+
+describe('changePasswordSchema', () => {
+  it('holds the new password to the rule a new user\'s password follows', () => {
+    const weak = 'x'.repeat(LIMITS.passwordMin - 1);
+    expect(errorsOf(validate(changePasswordSchema, { currentPassword: 'old', newPassword: weak }))['newPassword']).toBe(
+      errorsOf(validate(createUserSchema, { email: 'a@b.co', displayName: 'A', password: weak, roleId: ROLE_ID }))['password'],
+    );
+    expect(validate(changePasswordSchema, { currentPassword: 'old', newPassword: 'y'.repeat(LIMITS.passwordMin) }).ok).toBe(true);
+  });
+
+  it('names each missing field and refuses the current password as the new one', () => {
+    const errors = errorsOf(validate(changePasswordSchema, {}));
+    expect(errors['currentPassword']).toBe('Current password must be a string');
+    expect(errors['newPassword']).toBe('Password must be a string');
+    const same = 'the-same-password-123';
+    expect(errorsOf(validate(changePasswordSchema, { currentPassword: same, newPassword: same }))['newPassword']).toBe(
+      'New password must differ from the current one',
+    );
+  });
+
+  it('accepts exactly the new passwords a new user may have (property)', () => {
+    fc.assert(
+      fc.property(fc.string({ maxLength: LIMITS.passwordMax + 20 }), (pw) => {
+        const asNew = validate(changePasswordSchema, { currentPassword: `not ${pw}`, newPassword: pw }).ok;
+        const asCreated = validate(createUserSchema, { email: 'a@b.co', displayName: 'A', password: pw, roleId: ROLE_ID }).ok;
+        expect(asNew).toBe(asCreated);
+      }),
+    );
+  });
+
+  it('takes no other field', () => {
+    expect(
+      validate(changePasswordSchema, { currentPassword: 'old', newPassword: 'y'.repeat(LIMITS.passwordMin), userId: ROLE_ID }).ok,
+    ).toBe(false);
   });
 });
 

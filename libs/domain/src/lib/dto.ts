@@ -217,6 +217,27 @@ export const loginSchema = z.strictObject({
     }),
 });
 
+/** What a strong enough password is, in words (the console shows it next to the field). */
+export const PASSWORD_RULE = `${LIMITS.passwordMin} to ${LIMITS.passwordMax} characters`;
+
+/**
+ * A signed-in user changes their own password. The new one follows the same rule as a user's
+ * password at creation and must differ from the current one.
+ */
+export const changePasswordSchema = z
+  .strictObject({
+    currentPassword: z
+      .string({ error: 'Current password must be a string' })
+      .min(1, { error: 'Current password is required' })
+      .max(LIMITS.passwordMax, { error: `Current password must be at most ${LIMITS.passwordMax} characters` }),
+    newPassword: passwordSchema,
+  })
+  .superRefine((v, ctx) => {
+    if (v.currentPassword === v.newPassword) {
+      ctx.addIssue({ code: 'custom', path: ['newPassword'], message: 'New password must differ from the current one' });
+    }
+  });
+
 export const createOrganizationSchema = z.strictObject({
   name: nameSchema,
   adminEmail: emailSchema,
@@ -301,6 +322,7 @@ export type UpdateRoleInput = z.infer<typeof updateRoleSchema>;
 export type CreateUserInput = z.infer<typeof createUserSchema>;
 export type UpdateUserInput = z.infer<typeof updateUserSchema>;
 export type LoginInput = z.infer<typeof loginSchema>;
+export type ChangePasswordInput = z.infer<typeof changePasswordSchema>;
 export type CreateOrganizationInput = z.infer<typeof createOrganizationSchema>;
 export type IpAllowlistInput = z.infer<typeof ipAllowlistSchema>;
 export type AuditQuery = z.infer<typeof auditQuerySchema>;

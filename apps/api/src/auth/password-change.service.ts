@@ -1,0 +1,108 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { ChangePasswordInput } from '@tessera/domain';
+import { DataSource } from 'typeorm';
+import { AuditService } from '../audit/audit.service';
+import { CLOCK, type Clock } from '../common/clock';
+import { actorOf, type Principal } from '../common/principal';
+import { badRequest, forbidden, notFound, ProblemException } from '../common/problem';
+import { User } from '../users/user.entity';
+import { ChangeNotifier } from './auth-events';
+import { endUserSessions } from './end-sessions';
+import { AuthFailureLimiter } from './failure-limiter';
+import { PasswordHasher } from './password-hasher';
+
+export const PASSWORD_CHANGE_ACTION = 'auth.password.change';
+
+/**
+ * A signed-in user changes their own password (POST /auth/password). Only with a session: an API
+ * token never changes the password of the user who made it. A wrong current password counts as a
+ * failed authentication (429 once the address is over the limit), so the route cannot be used to
+ * guess the password of a stolen session's user. On success every other session of the user ends;
+ * the caller's own stays open. No password reaches a log or an audit row.
+ */
+@Injectable()
+export class PasswordChangeService {
+  private readonly logger = new Logger(PasswordChangeService.name);
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly hasher: PasswordHasher,
+    private readonly limiter: AuthFailureLimiter,
+    private readonly audit: AuditService,
+    private readonly notifier: ChangeNotifier,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  async change(who: Principal, input: ChangePasswordInput): Promise<{ endedSessions: number }> {
+    const sessionId = who.kind === 'user' ? who.sessionId : undefined;
+    if (sessionId === undefined) {
+      this.refuse(who, 'not_a_session');
+      throw forbidden('Only a signed-in user changes their password: use a session from auth/login, not an API token');
+    }
+    const retryAfter = this.limiter.retryAfter(who.ip);
+    if (retryAfter !== null) {
+      throw new ProblemException(429, 'Too Many Requests', 'Too many failed authentications from this address', undefined, {
+        'retry-after': String(retryAfter),
+      });
+    }
+    const user = await this.dataSource
+      .getRepository(User)
+      .createQueryBuilder('u')
+      .addSelect('u.passwordHash')
+      .where('u.id = :id AND u.organizationId = :org', { id: who.id, org: who.organizationId })
+      .getOne();
+    if (!user) throw notFound('User');
+    if (!(await this.hasher.verify(user.passwordHash, input.currentPassword))) {
+      this.limiter.recordFailure(who.ip);
+      this.refuse(who, 'wrong_password', user.email);
+      throw badRequest('The current password is wrong', [{ field: 'currentPassword', message: 'is not your current password' }]);
+    }
+
+    const passwordHash = await this.hasher.hash(input.newPassword);
+    const now = this.clock.now();
+    const endedSessions = await this.dataSource.transaction(async (m) => {
+      await m.getRepository(User).update({ id: user.id, organizationId: who.organizationId }, { passwordHash, updatedAt: now });
+      const ended = await endUserSessions(m, {
+        userId: user.id,
+        organizationId: who.organizationId,
+        now,
+        keepSessionId: sessionId,
+        notify: (manager, change) => this.notifier.notify(manager, change),
+      });
+      await this.audit.record(
+        {
+          organizationId: who.organizationId,
+          actor: actorOf(who),
+          action: PASSWORD_CHANGE_ACTION,
+          targetType: 'user',
+          targetId: user.id,
+          targetName: user.email,
+          ip: who.ip,
+          userAgent: who.userAgent,
+          outcome: 'success',
+          details: { endedSessions: ended },
+        },
+        m,
+      );
+      return ended;
+    });
+    this.logger.log(`${PASSWORD_CHANGE_ACTION} ${user.id} (${endedSessions} other sessions ended)`);
+    return { endedSessions };
+  }
+
+  private refuse(who: Principal, reason: string, email?: string): void {
+    this.audit.recordDenied({
+      organizationId: who.organizationId,
+      actor: actorOf(who),
+      action: PASSWORD_CHANGE_ACTION,
+      targetType: who.kind === 'user' ? 'user' : null,
+      targetId: who.kind === 'user' ? who.id : null,
+      targetName: email ?? null,
+      ip: who.ip,
+      userAgent: who.userAgent,
+      outcome: 'failure',
+      reason,
+    });
+  }
+}
