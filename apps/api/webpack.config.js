@@ -14,6 +14,8 @@ module.exports = {
       target: 'node',
       compiler: 'tsc',
       main: './src/main.ts',
+      // `npm run tessera -- migrate | reset-password <email>` (dist/apps/api/cli.js)
+      additionalEntryPoints: [{ entryName: 'cli', entryPath: './src/cli/main.ts' }],
       tsConfig: './tsconfig.app.json',
       assets: ["./src/assets"],
       optimization: false,

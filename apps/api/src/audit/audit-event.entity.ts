@@ -20,8 +20,9 @@ export class AuditEvent {
   @Column({ type: 'uuid', name: 'organization_id', nullable: true })
   organizationId!: string | null;
 
+  /** 'cli': an operator command (actor_id null, actor_name 'cli'). */
   @Column({ type: 'text', name: 'actor_kind', nullable: true })
-  actorKind!: 'user' | 'token' | null;
+  actorKind!: 'user' | 'token' | 'cli' | null;
 
   @Column({ type: 'uuid', name: 'actor_id', nullable: true })
   actorId!: string | null;

@@ -54,11 +54,16 @@ export class AuditQueryService {
   }
 }
 
+function actorOf(e: AuditEvent): AuditEventDto['actor'] {
+  if (e.actorKind === 'cli') return { kind: 'cli', id: null, name: e.actorName ?? 'cli' };
+  return e.actorKind && e.actorId ? { kind: e.actorKind, id: e.actorId, name: e.actorName ?? '' } : null;
+}
+
 function toDto(e: AuditEvent): AuditEventDto {
   return {
     id: e.id,
     at: e.at.toISOString(),
-    actor: e.actorKind && e.actorId ? { kind: e.actorKind, id: e.actorId, name: e.actorName ?? '' } : null,
+    actor: actorOf(e),
     action: e.action,
     targetType: e.targetType,
     targetId: e.targetId,

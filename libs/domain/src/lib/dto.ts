@@ -456,10 +456,17 @@ export interface IpAllowlistDto {
   callerIp: string;
 }
 
+/** An operator at the shell (`npm run tessera -- …`): no id, named `cli`. */
+export interface CliActor {
+  kind: 'cli';
+  id: null;
+  name: string;
+}
+
 export interface AuditEventDto {
   id: string;
   at: string;
-  actor: Actor | null;
+  actor: Actor | CliActor | null;
   action: string;
   targetType: string | null;
   targetId: string | null;

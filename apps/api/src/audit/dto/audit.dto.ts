@@ -1,12 +1,12 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import type { Actor, AuditEventDto, Page } from '@tessera/domain';
+import type { Actor, AuditEventDto, CliActor, Page } from '@tessera/domain';
 
-class ActorRef implements Actor {
-  @ApiProperty({ enum: ['user', 'token'] })
-  kind!: 'user' | 'token';
+class ActorRef {
+  @ApiProperty({ enum: ['user', 'token', 'cli'], description: '`cli`: an operator command (`npm run tessera -- …`)' })
+  kind!: 'user' | 'token' | 'cli';
 
-  @ApiProperty({ format: 'uuid' })
-  id!: string;
+  @ApiProperty({ type: String, format: 'uuid', nullable: true, description: 'null for `cli`' })
+  id!: string | null;
 
   @ApiProperty()
   name!: string;
@@ -20,7 +20,7 @@ export class AuditEventResponse implements AuditEventDto {
   at!: string;
 
   @ApiProperty({ type: ActorRef, nullable: true })
-  actor!: Actor | null;
+  actor!: Actor | CliActor | null;
 
   @ApiProperty({ example: 'token.create' })
   action!: string;
