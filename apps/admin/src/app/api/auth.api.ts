@@ -1,6 +1,6 @@
 import { HttpClient } from '@angular/common/http';
 import { Injectable, inject } from '@angular/core';
-import type { LoginInput, LoginResponseDto, MeDto, Page, SessionDto } from '@tessera/domain';
+import type { ChangePasswordInput, LoginInput, LoginResponseDto, MeDto, Page, SessionDto } from '@tessera/domain';
 import { Observable, map } from 'rxjs';
 import { API } from './http-params';
 
@@ -14,6 +14,10 @@ export class AuthApi {
   }
   logout(): Observable<void> {
     return this.http.post<void>(`${this.base}/logout`, {});
+  }
+  /** The signed-in user's own password; the api ends their other sessions. */
+  changePassword(input: ChangePasswordInput): Observable<{ endedSessions: number }> {
+    return this.http.post<{ endedSessions: number }>(`${this.base}/password`, input);
   }
   me(): Observable<MeDto> {
     return this.http.get<MeDto>(`${this.base}/me`);

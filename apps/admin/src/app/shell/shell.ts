@@ -2,6 +2,7 @@ import { BreakpointObserver } from '@angular/cdk/layout';
 import { ChangeDetectionStrategy, Component, OnInit, inject } from '@angular/core';
 import { toSignal } from '@angular/core/rxjs-interop';
 import { MatButtonModule } from '@angular/material/button';
+import { MatDialog } from '@angular/material/dialog';
 import { MatIconModule } from '@angular/material/icon';
 import { MatListModule } from '@angular/material/list';
 import { MatSidenavModule } from '@angular/material/sidenav';
@@ -10,6 +11,8 @@ import { MatTooltipModule } from '@angular/material/tooltip';
 import { Router, RouterLink, RouterLinkActive, RouterOutlet } from '@angular/router';
 import { map } from 'rxjs';
 import { AuthApi } from '../api/auth.api';
+import { ChangePasswordDialog, type ChangePasswordResult } from '../account/change-password-dialog';
+import { Notify } from '../core/notify.service';
 import { SessionStore } from '../core/session.store';
 
 export const NAV_ITEMS = [
@@ -35,6 +38,9 @@ export const NAV_ITEMS = [
       <span class="spacer"></span>
       @if (session.me(); as me) {
         <span class="user"><span class="cdk-visually-hidden">Signed in as </span>{{ me.name }}</span>
+        @if (me.kind === 'user') {
+          <button mat-button type="button" (click)="changePassword()"><mat-icon svgIcon="password" />Change password</button>
+        }
       }
       <button mat-button type="button" (click)="logout()"><mat-icon svgIcon="logout" />Log out</button>
     </mat-toolbar>
@@ -84,12 +90,25 @@ export class Shell implements OnInit {
   protected readonly session = inject(SessionStore);
   private readonly api = inject(AuthApi);
   private readonly router = inject(Router);
+  private readonly dialog = inject(MatDialog);
+  private readonly notify = inject(Notify);
   protected readonly nav = NAV_ITEMS;
   /** Below 1280 px the sidebar shrinks to an icon rail so the token table keeps its columns. */
   protected readonly narrow = toSignal(inject(BreakpointObserver).observe('(max-width: 1279.98px)').pipe(map((s) => s.matches)), { initialValue: false });
 
   ngOnInit(): void {
     this.api.me().subscribe({ next: (me) => this.session.me.set(me), error: () => undefined });
+  }
+
+  changePassword(): void {
+    this.dialog
+      .open<ChangePasswordDialog, void, ChangePasswordResult>(ChangePasswordDialog, { width: '440px' })
+      .afterClosed()
+      .subscribe((r) => {
+        if (!r) return;
+        const ended = r.endedSessions === 0 ? '' : ` ${r.endedSessions} other session${r.endedSessions === 1 ? '' : 's'} ended.`;
+        this.notify.success(`Password changed.${ended}`);
+      });
   }
 
   logout(): void {

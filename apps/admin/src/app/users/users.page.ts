@@ -8,16 +8,19 @@ import { MatProgressBarModule } from '@angular/material/progress-bar';
 import { MatSelectChange, MatSelectModule } from '@angular/material/select';
 import { MatSlideToggleChange, MatSlideToggleModule } from '@angular/material/slide-toggle';
 import { MatTableModule } from '@angular/material/table';
+import { MatTooltipModule } from '@angular/material/tooltip';
 import type { RoleDto, UserDto } from '@tessera/domain';
 import { RolesApi } from '../api/roles.api';
 import { UsersApi } from '../api/users.api';
+import { ResetPasswordDialog, type ResetPasswordData } from '../account/reset-password-dialog';
 import { Notify } from '../core/notify.service';
+import { SessionStore } from '../core/session.store';
 import { UserDialog, UserDialogData } from './user-dialog';
 
 @Component({
   selector: 'app-users-page',
   changeDetection: ChangeDetectionStrategy.OnPush,
-  imports: [DatePipe, MatButtonModule, MatFormFieldModule, MatIconModule, MatProgressBarModule, MatSelectModule, MatSlideToggleModule, MatTableModule],
+  imports: [DatePipe, MatButtonModule, MatFormFieldModule, MatIconModule, MatProgressBarModule, MatSelectModule, MatSlideToggleModule, MatTableModule, MatTooltipModule],
   template: `
     <div class="page">
       <header class="page-head">
@@ -72,6 +75,16 @@ import { UserDialog, UserDialogData } from './user-dialog';
             <th mat-header-cell *matHeaderCellDef>Added</th>
             <td mat-cell *matCellDef="let u">{{ u.createdAt | date: 'yyyy-MM-dd' }}</td>
           </ng-container>
+          <ng-container matColumnDef="actions">
+            <th mat-header-cell *matHeaderCellDef><span class="cdk-visually-hidden">Actions</span></th>
+            <td mat-cell *matCellDef="let u" class="nowrap">
+              @if (u.id !== session.me()?.id) {
+                <button mat-icon-button type="button" (click)="resetPassword(u)" [attr.aria-label]="'Reset password of ' + u.email" matTooltip="Reset password">
+                  <mat-icon svgIcon="lockReset" />
+                </button>
+              }
+            </td>
+          </ng-container>
           <tr mat-header-row *matHeaderRowDef="columns"></tr>
           <tr mat-row *matRowDef="let row; columns: columns"></tr>
           <tr class="mat-mdc-row" *matNoDataRow>
@@ -90,7 +103,8 @@ export class UsersPage implements OnInit {
   private readonly rolesApi = inject(RolesApi);
   private readonly dialog = inject(MatDialog);
   private readonly notify = inject(Notify);
-  protected readonly columns = ['displayName', 'email', 'role', 'active', 'lastLoginAt', 'createdAt'];
+  protected readonly session = inject(SessionStore);
+  protected readonly columns = ['displayName', 'email', 'role', 'active', 'lastLoginAt', 'createdAt', 'actions'];
   protected readonly users = signal<UserDto[]>([]);
   protected readonly roles = signal<RoleDto[]>([]);
   protected readonly loading = signal(false);
@@ -122,6 +136,16 @@ export class UsersPage implements OnInit {
         if (!u) return;
         this.notify.success(`User ${u.email} added`);
         this.load();
+      });
+  }
+
+  /** Your own password is changed from the toolbar (it asks for the current one). */
+  resetPassword(user: UserDto): void {
+    this.dialog
+      .open<ResetPasswordDialog, ResetPasswordData, boolean>(ResetPasswordDialog, { data: { user }, width: '520px' })
+      .afterClosed()
+      .subscribe((done) => {
+        if (done) this.notify.success(`Password of ${user.email} reset; their sessions ended`);
       });
   }
 
