@@ -16,6 +16,8 @@ export interface CliRun {
 function childEnv(env: Record<string, string>): NodeJS.ProcessEnv {
   const base = { ...process.env };
   delete base['DATABASE_URL'];
+  // Nx sets TS_NODE_* (e.g. moduleResolution node10, refused by TypeScript 6) for its own use.
+  for (const name of Object.keys(base)) if (name.startsWith('TS_NODE_')) delete base[name];
   return { ...base, LOG_LEVEL: 'warn', ...env };
 }
 
@@ -59,7 +61,7 @@ export async function startApiProcess(env: Record<string, string>): Promise<ApiP
     await Promise.race([exited, new Promise((r) => setTimeout(r, 20_000))]);
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   };
-  const deadline = Date.now() + 90_000;
+  const deadline = Date.now() + 180_000; // ts-node compiles the whole api first: slow on a busy machine
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`api exited with ${child.exitCode}: ${stderr}`);
     try {
