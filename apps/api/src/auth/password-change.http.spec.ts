@@ -8,7 +8,9 @@ const NEW_PASSWORD = 'a-brand-new-password-42';
 describe('POST /auth/password (a signed-in user changes their own password)', () => {
   let t: TestApp;
   beforeAll(async () => {
-    t = await createTestApp({ env: { TRUST_PROXY: 'loopback', AUTH_FAILURE_LIMIT: '3', AUTH_FAILURE_WINDOW_SECONDS: '600' } });
+    t = await createTestApp({
+      env: { TRUST_PROXY: 'loopback', AUTH_FAILURE_LIMIT: '3', AUTH_FAILURE_WINDOW_SECONDS: '600', AUTH_ACCOUNT_FAILURE_LIMIT: '3' },
+    });
   });
   afterAll(async () => {
     await t?.close();
@@ -16,6 +18,8 @@ describe('POST /auth/password (a signed-in user changes their own password)', ()
 
   const change = (token: string, body: unknown, ip = '198.51.100.1') =>
     t.http.post(PASSWORD).set(bearer(token)).set('X-Forwarded-For', ip).send(body as object);
+  const passwordHashOf = async (email: string) =>
+    ((await t.db.query('SELECT password_hash FROM users WHERE email = $1', [email])) as { password_hash: string }[])[0]?.password_hash;
   const canLogIn = async (email: string, password: string) =>
     (await t.http.post('/api/v1/auth/login').send({ email, password })).status === 200;
 
@@ -61,10 +65,23 @@ describe('POST /auth/password (a signed-in user changes their own password)', ()
     for (let i = 0; i < 3; i++) {
       expect((await change(user.token, { currentPassword: `guess-number-${i}`, newPassword: NEW_PASSWORD }, ip)).status).toBe(400);
     }
+    const hashBefore = await passwordHashOf(user.email);
     const limited = await change(user.token, { currentPassword: user.password, newPassword: NEW_PASSWORD }, ip);
     expect(limited.status).toBe(429);
     expect(limited.headers['retry-after']).toBeDefined();
-    expect(await canLogIn(user.email, user.password)).toBe(true);
+    expect(await passwordHashOf(user.email)).toBe(hashBefore);
+  });
+
+  it('counts wrong current passwords against the account too: guesses from rotating addresses lock its login (429)', async () => {
+    const user = await t.createOrg();
+    for (let i = 0; i < 3; i++) {
+      expect((await change(user.token, { currentPassword: `guess-number-${i}`, newPassword: NEW_PASSWORD }, `198.51.100.${20 + i}`)).status).toBe(400);
+    }
+    const login = await t.http.post('/api/v1/auth/login').set('X-Forwarded-For', '203.0.113.99').send({ email: user.email, password: user.password });
+    expect(login.status).toBe(429);
+    const again = await change(user.token, { currentPassword: user.password, newPassword: NEW_PASSWORD }, '198.51.100.30');
+    expect(again.status).toBe(429);
+    expect(again.body.detail).toBe('Too many failed logins for this account');
   });
 
   it('holds the new password to the strength rule of a new user (400 naming newPassword), and refuses the same password again', async () => {

@@ -10,15 +10,35 @@ import { User } from '../users/user.entity';
 import { ChangeNotifier } from './auth-events';
 import { endUserSessions } from './end-sessions';
 import { AuthFailureLimiter } from './failure-limiter';
-import { PasswordHasher } from './password-hasher';
+import { HashQueueFullError, PasswordHasher } from './password-hasher';
 
 export const PASSWORD_CHANGE_ACTION = 'auth.password.change';
+
+function throwIfLimited(retryAfter: number | null, detail: string): void {
+  if (retryAfter !== null) {
+    throw new ProblemException(429, 'Too Many Requests', detail, undefined, { 'retry-after': String(retryAfter) });
+  }
+}
+
+/** argon2 work through the hasher's bounded queue: a full queue answers 503 + Retry-After, as login does. */
+async function hashing<T>(work: Promise<T>): Promise<T> {
+  try {
+    return await work;
+  } catch (err) {
+    if (err instanceof HashQueueFullError) {
+      throw new ProblemException(503, 'Service Unavailable', 'Too many password checks in progress; try again shortly', undefined, {
+        'retry-after': '1',
+      });
+    }
+    throw err;
+  }
+}
 
 /**
  * A signed-in user changes their own password (POST /auth/password). Only with a session: an API
  * token never changes the password of the user who made it. A wrong current password counts as a
- * failed authentication (429 once the address is over the limit), so the route cannot be used to
- * guess the password of a stolen session's user. On success every other session of the user ends;
+ * failed authentication of the address and of the account, like a failed login (429 once either is
+ * over its limit), so the route cannot be used to guess the password of a stolen session's user. On success every other session of the user ends;
  * the caller's own stays open. No password reaches a log or an audit row.
  */
 @Injectable()
@@ -40,12 +60,7 @@ export class PasswordChangeService {
       this.refuse(who, 'not_a_session');
       throw forbidden('Only a signed-in user changes their password: use a session from auth/login, not an API token');
     }
-    const retryAfter = this.limiter.retryAfter(who.ip);
-    if (retryAfter !== null) {
-      throw new ProblemException(429, 'Too Many Requests', 'Too many failed authentications from this address', undefined, {
-        'retry-after': String(retryAfter),
-      });
-    }
+    throwIfLimited(this.limiter.retryAfter(who.ip), 'Too many failed authentications from this address');
     const user = await this.dataSource
       .getRepository(User)
       .createQueryBuilder('u')
@@ -53,13 +68,16 @@ export class PasswordChangeService {
       .where('u.id = :id AND u.organizationId = :org', { id: who.id, org: who.organizationId })
       .getOne();
     if (!user) throw notFound('User');
-    if (!(await this.hasher.verify(user.passwordHash, input.currentPassword))) {
+    // The account's login throttle too: guesses here and at login share one budget.
+    throwIfLimited(this.limiter.accountRetryAfter(user.email), 'Too many failed logins for this account');
+    if (!(await hashing(this.hasher.verify(user.passwordHash, input.currentPassword)))) {
       this.limiter.recordFailure(who.ip);
+      this.limiter.recordAccountFailure(user.email);
       this.refuse(who, 'wrong_password', user.email);
       throw badRequest('The current password is wrong', [{ field: 'currentPassword', message: 'is not your current password' }]);
     }
 
-    const passwordHash = await this.hasher.hash(input.newPassword);
+    const passwordHash = await hashing(this.hasher.hash(input.newPassword));
     const now = this.clock.now();
     const endedSessions = await this.dataSource.transaction(async (m) => {
       await m.getRepository(User).update({ id: user.id, organizationId: who.organizationId }, { passwordHash, updatedAt: now });

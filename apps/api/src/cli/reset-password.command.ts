@@ -1,7 +1,7 @@
 import type { DataSource } from 'typeorm';
 import { CHANGES_CHANNEL } from '../auth/auth-events';
 import { endUserSessions } from '../auth/end-sessions';
-import { PasswordHasher } from '../auth/password-hasher';
+import type { PasswordHasher } from '../auth/password-hasher';
 import { generatePassword } from '../database/bootstrap';
 import { User } from '../users/user.entity';
 import { recordCliAudit } from './cli-audit';
@@ -21,7 +21,7 @@ export interface PasswordReset {
  * Sets a new generated password for the user with this email (any organization), ends all their
  * sessions and tells running api instances (pg_notify), in one transaction with its audit row.
  */
-export async function resetPasswordCommand(dataSource: DataSource, email: string): Promise<PasswordReset> {
+export async function resetPasswordCommand(dataSource: DataSource, hasher: PasswordHasher, email: string): Promise<PasswordReset> {
   if (await dataSource.showMigrations()) {
     throw new CliError('The database schema is not up to date: run `npm run tessera -- migrate` first.');
   }
@@ -33,7 +33,7 @@ export async function resetPasswordCommand(dataSource: DataSource, email: string
   if (!user) throw new CliError(`No user with the email ${JSON.stringify(email.trim())}.`);
 
   const password = generatePassword();
-  const passwordHash = await new PasswordHasher().hash(password);
+  const passwordHash = await hasher.hash(password);
   const endedSessions = await dataSource.transaction(async (m) => {
     const now = new Date();
     await m.query('SELECT id FROM users WHERE id = $1 FOR UPDATE', [user.id]);

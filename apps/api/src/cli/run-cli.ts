@@ -1,3 +1,4 @@
+import { PasswordHasher } from '../auth/password-hasher';
 import { type AppConfig, ConfigError, parseConfig } from '../config/app-config';
 import { CliError, openCliDatabase } from './cli-database';
 import { migrateCommand } from './migrate.command';
@@ -54,7 +55,7 @@ export async function runCli(argv: string[], env: NodeJS.ProcessEnv): Promise<nu
     if (command === 'migrate') {
       await migrateCommand(db.dataSource, out);
     } else {
-      const reset = await resetPasswordCommand(db.dataSource, args[0] as string);
+      const reset = await resetPasswordCommand(db.dataSource, new PasswordHasher(config), args[0] as string);
       out(`New password for ${reset.email}: ${reset.password}`);
       err(
         `Shown once: Tessera keeps only its hash. ${reset.endedSessions} open session${reset.endedSessions === 1 ? '' : 's'} ended. ` +
