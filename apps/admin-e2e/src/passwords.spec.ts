@@ -1,5 +1,5 @@
 import { APIRequestContext, Browser, Page, expect, request, test } from '@playwright/test';
-import { ADMIN_EMAIL, ADMIN_PASSWORD, baseUrl, shot } from './fixtures';
+import { ADMIN_EMAIL, ADMIN_PASSWORD, baseUrl, shot, watchCspViolations } from './fixtures';
 
 /**
  * Passwords in the console: a user changes their own (toolbar), an admin resets another user's
@@ -15,6 +15,8 @@ let page: Page;
 let api: APIRequestContext;
 /** A session of Pat opened outside the browser; changing the password must end it. */
 let patOtherSession = '';
+/** Content-Security-Policy violations seen so far: every test ends with none. */
+let cspViolations: string[] = [];
 
 async function apiLogin(email: string, password: string): Promise<{ status: number; token: string }> {
   const res = await api.post('/api/v1/auth/login', { data: { email, password } });
@@ -39,7 +41,12 @@ test.beforeAll(async ({ browser }: { browser: Browser }) => {
   patOtherSession = (await apiLogin(PAT.email, PAT.password)).token;
   const context = await browser.newContext({ baseURL: baseUrl(), viewport: { width: 1280, height: 800 } });
   await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: baseUrl() });
+  cspViolations = await watchCspViolations(context);
   page = await context.newPage();
+});
+
+test.afterEach(() => {
+  expect(cspViolations, 'Content-Security-Policy violations in the console').toEqual([]);
 });
 
 test.afterAll(async () => {
