@@ -102,7 +102,7 @@ describe('npm run tessera -- … with DATABASE_URL, while the api runs on it', (
   let url: string;
   beforeAll(async () => {
     t = await createTestApp();
-    url = (t.db.options as { url: string }).url;
+    url = t.databaseUrls.owner; // operator commands run as the owner, like migrations
   });
   afterAll(async () => {
     await t?.close();
