@@ -2,7 +2,7 @@ import type { DataSource } from 'typeorm';
 import { CHANGES_CHANNEL } from '../auth/auth-events';
 import { endUserSessions } from '../auth/end-sessions';
 import type { PasswordHasher } from '../auth/password-hasher';
-import { generatePassword } from '../database/bootstrap';
+import { generatePassword } from '../organizations/organization-creation';
 import { User } from '../users/user.entity';
 import { recordCliAudit } from './cli-audit';
 import { CliError } from './cli-database';
