@@ -1,11 +1,12 @@
 import { Controller, Get, Query } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { type AuditEventDto, type AuditQuery, auditQuerySchema, type Page } from '@tessera/domain';
 import { CurrentPrincipal, RequirePermission } from '../common/decorators';
 import type { Principal } from '../common/principal';
+import { ApiZodQuery } from '../common/openapi-zod';
 import { ZodValidationPipe } from '../common/zod-validation.pipe';
 import { AuditQueryService } from './audit-query.service';
-import { AuditPage, AuditQueryParams } from './dto/audit.dto';
+import { AuditPage } from './dto/audit.dto';
 
 @ApiTags('audit')
 @Controller('audit')
@@ -15,7 +16,7 @@ export class AuditController {
   @Get()
   @RequirePermission('audit:read')
   @ApiOperation({ summary: "The organization's audit trail, newest first" })
-  @ApiQuery({ type: AuditQueryParams })
+  @ApiZodQuery(auditQuerySchema)
   @ApiOkResponse({ type: AuditPage })
   list(
     @CurrentPrincipal() who: Principal,

@@ -1,7 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
-  ApiBody,
   ApiNoContentResponse,
   ApiOkResponse,
   ApiOperation,
@@ -23,10 +22,11 @@ import { Authenticated, CurrentPrincipal, CurrentRequestContext, Public } from '
 import type { RequestContext } from '../common/http-request';
 import type { Principal } from '../common/principal';
 import { notFound } from '../common/problem';
+import { ApiZodBody } from '../common/openapi-zod';
 import { ZodValidationPipe } from '../common/zod-validation.pipe';
 import { AuthService } from './auth.service';
-import { LoginBody, LoginResponse, MeResponse, SessionPage } from './dto/auth.dto';
-import { ChangePasswordBody, ChangePasswordResponse } from './dto/password-change.dto';
+import { LoginResponse, MeResponse, SessionPage } from './dto/auth.dto';
+import { ChangePasswordResponse } from './dto/password-change.dto';
 import { PasswordChangeService } from './password-change.service';
 
 @ApiTags('auth')
@@ -41,7 +41,7 @@ export class AuthController {
   @Public()
   @HttpCode(200)
   @ApiOperation({ summary: 'Log in with email and password; returns a 3-hour session bearer token' })
-  @ApiBody({ type: LoginBody })
+  @ApiZodBody(loginSchema)
   @ApiOkResponse({ type: LoginResponse })
   @ApiTooManyRequestsResponse({
     description: 'Too many failed authentications from this address (IPv4, or IPv6 /64) or for this account (Retry-After)',
@@ -71,7 +71,7 @@ export class AuthController {
     description:
       'A wrong current password answers 400 naming `currentPassword` and counts as a failed authentication (429 + Retry-After past the limit). API tokens are refused (403).',
   })
-  @ApiBody({ type: ChangePasswordBody })
+  @ApiZodBody(changePasswordSchema)
   @ApiOkResponse({ type: ChangePasswordResponse })
   @ApiBadRequestResponse({ description: 'Invalid body, weak new password or wrong current password (problem+json naming the field)' })
   @ApiTooManyRequestsResponse({ description: 'Too many failed authentications from this address (Retry-After)' })

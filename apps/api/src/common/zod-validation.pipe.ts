@@ -9,7 +9,8 @@ import { ProblemException } from './problem';
  * `@Body(new ZodValidationPipe(createTokenSchema)) body: CreateTokenInput`
  */
 export class ZodValidationPipe<T> implements PipeTransform<unknown, T> {
-  constructor(private readonly schema: z.ZodType<T>) {}
+  /** Public so the OpenAPI check can compare the document with what is enforced. */
+  constructor(readonly schema: z.ZodType<T>) {}
 
   transform(value: unknown): T {
     const result = validate(this.schema, value ?? {});

@@ -1,11 +1,12 @@
 import { Body, Controller, Post } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiBearerAuth, ApiBody, ApiConflictResponse, ApiCreatedResponse, ApiForbiddenResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBadRequestResponse, ApiBearerAuth, ApiConflictResponse, ApiCreatedResponse, ApiForbiddenResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { createOrganizationSchema } from '@tessera/domain';
 import type { CreateOrganizationInput } from '@tessera/domain';
 import { CurrentPrincipal, RequirePermission } from '../common/decorators';
 import type { Principal } from '../common/principal';
+import { ApiZodBody } from '../common/openapi-zod';
 import { ZodValidationPipe } from '../common/zod-validation.pipe';
-import { CreateOrganizationDto, CreatedOrganizationDto } from './dto/organization.dto';
+import { CreatedOrganizationDto } from './dto/organization.dto';
 import { OrganizationsService } from './organizations.service';
 
 @ApiTags('organizations')
@@ -19,7 +20,7 @@ export class OrganizationsController {
   @ApiOperation({
     summary: 'Create an organization with its built-in roles and first admin (principals of the first organization only)',
   })
-  @ApiBody({ type: CreateOrganizationDto })
+  @ApiZodBody(createOrganizationSchema)
   @ApiBadRequestResponse({ description: 'Invalid body: application/problem+json naming each bad field' })
   @ApiCreatedResponse({ type: CreatedOrganizationDto })
   @ApiForbiddenResponse({ description: 'The caller does not belong to the first organization' })

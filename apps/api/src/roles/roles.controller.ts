@@ -2,7 +2,6 @@ import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post } from '@ne
 import {
   ApiBadRequestResponse,
   ApiBearerAuth,
-  ApiBody,
   ApiConflictResponse,
   ApiCreatedResponse,
   ApiForbiddenResponse,
@@ -16,9 +15,10 @@ import { createRoleSchema, updateRoleSchema } from '@tessera/domain';
 import type { CreateRoleInput, RoleDto as Role, UpdateRoleInput } from '@tessera/domain';
 import { CurrentPrincipal, RequirePermission } from '../common/decorators';
 import type { Principal } from '../common/principal';
+import { ApiZodBody } from '../common/openapi-zod';
 import { ZodValidationPipe } from '../common/zod-validation.pipe';
 import { UuidParamPipe } from '../common/uuid-param.pipe';
-import { CreateRoleDto, RoleDto, UpdateRoleDto } from './dto/role.dto';
+import { RoleDto } from './dto/role.dto';
 import { RolesService } from './roles.service';
 
 const RoleId = new UuidParamPipe('Role');
@@ -41,7 +41,7 @@ export class RolesController {
   @RequirePermission('roles:write')
   @ApiOperation({ summary: 'Create a role' })
   @ApiForbiddenResponse({ description: 'Permissions beyond the caller\'s' })
-  @ApiBody({ type: CreateRoleDto })
+  @ApiZodBody(createRoleSchema)
   @ApiBadRequestResponse({ description: 'Invalid body: application/problem+json naming each bad field' })
   @ApiCreatedResponse({ type: RoleDto })
   @ApiConflictResponse({ description: 'The name is already used in this organization' })
@@ -62,7 +62,7 @@ export class RolesController {
   @RequirePermission('roles:write')
   @ApiOperation({ summary: 'Edit a role; takes effect on the next request of every token and user holding it' })
   @ApiForbiddenResponse({ description: 'The role, as it is or as edited, or a token or user holding it, is wider than the caller' })
-  @ApiBody({ type: UpdateRoleDto })
+  @ApiZodBody(updateRoleSchema)
   @ApiBadRequestResponse({ description: 'Invalid body: application/problem+json naming each bad field' })
   @ApiOkResponse({ type: RoleDto })
   @ApiConflictResponse({ description: 'Built-in role, or name taken' })

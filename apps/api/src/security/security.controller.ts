@@ -1,11 +1,12 @@
 import { Body, Controller, Get, Put } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiBearerAuth, ApiBody, ApiConflictResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBadRequestResponse, ApiBearerAuth, ApiConflictResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ipAllowlistSchema } from '@tessera/domain';
 import type { IpAllowlistDto as IpAllowlist, IpAllowlistInput } from '@tessera/domain';
 import { CurrentPrincipal, RequirePermission } from '../common/decorators';
 import type { Principal } from '../common/principal';
+import { ApiZodBody } from '../common/openapi-zod';
 import { ZodValidationPipe } from '../common/zod-validation.pipe';
-import { IpAllowlistDto, PutIpAllowlistDto } from './dto/ip-allowlist.dto';
+import { IpAllowlistDto } from './dto/ip-allowlist.dto';
 import { SecurityService } from './security.service';
 
 @ApiTags('security')
@@ -25,7 +26,7 @@ export class SecurityController {
   @Put('ip-allowlist')
   @RequirePermission('security:write')
   @ApiOperation({ summary: 'Replace the organization IP allowlist (empty = no restriction)' })
-  @ApiBody({ type: PutIpAllowlistDto })
+  @ApiZodBody(ipAllowlistSchema)
   @ApiBadRequestResponse({ description: 'Invalid body: application/problem+json naming each bad field' })
   @ApiOkResponse({ type: IpAllowlistDto })
   @ApiConflictResponse({ description: 'The list would shut out your own address; send force: true to save anyway' })

@@ -2,7 +2,6 @@ import { Body, Controller, Delete, Get, Headers, HttpCode, Param, Patch, Post, Q
 import {
   ApiBadRequestResponse,
   ApiBearerAuth,
-  ApiBody,
   ApiConflictResponse,
   ApiCreatedResponse,
   ApiForbiddenResponse,
@@ -12,10 +11,9 @@ import {
   ApiOkResponse,
   ApiOperation,
   ApiPreconditionFailedResponse,
-  ApiQuery,
   ApiTags,
 } from '@nestjs/swagger';
-import { TOKEN_STATUSES, createTokenSchema, regenerateTokenSchema, tokenListQuerySchema, updateTokenSchema } from '@tessera/domain';
+import { createTokenSchema, regenerateTokenSchema, tokenListQuerySchema, updateTokenSchema } from '@tessera/domain';
 import type {
   CreateTokenInput,
   CreatedTokenDto as CreatedToken,
@@ -27,8 +25,9 @@ import type {
 } from '@tessera/domain';
 import { CurrentPrincipal, RequirePermission } from '../common/decorators';
 import type { Principal } from '../common/principal';
+import { ApiZodBody, ApiZodQuery } from '../common/openapi-zod';
 import { ZodValidationPipe } from '../common/zod-validation.pipe';
-import { CreateTokenDto, CreatedTokenDto, RegenerateTokenDto, TokenDto, TokenPageDto, UpdateTokenDto } from './dto/token.dto';
+import { CreatedTokenDto, TokenDto, TokenPageDto } from './dto/token.dto';
 import { TokensService } from './tokens.service';
 import { UuidParamPipe } from '../common/uuid-param.pipe';
 
@@ -52,18 +51,7 @@ export class TokensController {
   @Get()
   @RequirePermission('tokens:read')
   @ApiOperation({ summary: 'List tokens: filter by name keywords, GUID, scope and status; sort; page' })
-  @ApiQuery({ name: 'q', required: false, description: 'Name keywords; every word must occur (case-insensitive)' })
-  @ApiQuery({ name: 'guid', required: false, description: 'The token id, or its beginning' })
-  @ApiQuery({ name: 'scope', required: false, description: 'Only tokens whose effective permissions grant this, e.g. tokens:read' })
-  @ApiQuery({ name: 'status', required: false, enum: TOKEN_STATUSES })
-  @ApiQuery({
-    name: 'sort',
-    required: false,
-    enum: ['name', '-name', 'active', '-active', 'validTo', '-validTo', 'lastUsedAt', '-lastUsedAt', 'createdAt', '-createdAt'],
-    description: 'Default -createdAt (newest first)',
-  })
-  @ApiQuery({ name: 'page', required: false, type: Number, description: 'From 1' })
-  @ApiQuery({ name: 'pageSize', required: false, type: Number, description: '1..100, default 20' })
+  @ApiZodQuery(tokenListQuerySchema)
   @ApiOkResponse({ type: TokenPageDto })
   list(
     @CurrentPrincipal() who: Principal,
@@ -75,7 +63,7 @@ export class TokensController {
   @Post()
   @RequirePermission('tokens:write')
   @ApiOperation({ summary: 'Create a token. The secret is in the answer, and only there.' })
-  @ApiBody({ type: CreateTokenDto })
+  @ApiZodBody(createTokenSchema)
   @ApiBadRequestResponse({ description: 'Invalid body: application/problem+json naming each bad field' })
   @ApiCreatedResponse({ type: CreatedTokenDto, headers: ETAG_HEADER })
   @ApiForbiddenResponse({ description: WOULD_BE_WIDER })
@@ -110,7 +98,7 @@ export class TokensController {
   @ApiOperation({ summary: 'Edit name, description, role, scopes, rules and dates (never the secret)' })
   @ApiForbiddenResponse({ description: `${IS_WIDER}, or the edit would make it wider` })
   @ApiHeader({ name: 'If-Match', required: false, description: 'The ETag from GET; a stale one answers 412' })
-  @ApiBody({ type: UpdateTokenDto })
+  @ApiZodBody(updateTokenSchema)
   @ApiBadRequestResponse({ description: 'Invalid body: application/problem+json naming each bad field' })
   @ApiOkResponse({ type: TokenDto, headers: ETAG_HEADER })
   @ApiPreconditionFailedResponse({ description: 'If-Match does not match the current version' })
@@ -194,7 +182,7 @@ export class TokensController {
   @RequirePermission('tokens:write')
   @ApiOperation({ summary: 'Issue a new secret (returned once); graceSeconds keeps the old one working that long' })
   @ApiForbiddenResponse({ description: IS_WIDER })
-  @ApiBody({ type: RegenerateTokenDto, required: false })
+  @ApiZodBody(regenerateTokenSchema, { required: false })
   @ApiBadRequestResponse({ description: 'Invalid body: application/problem+json naming each bad field' })
   @ApiOkResponse({ type: CreatedTokenDto, headers: ETAG_HEADER })
   @ApiConflictResponse({ description: 'The token is revoked' })

@@ -2,7 +2,6 @@ import { Body, Controller, Get, Param, Patch, Post } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
   ApiBearerAuth,
-  ApiBody,
   ApiConflictResponse,
   ApiCreatedResponse,
   ApiForbiddenResponse,
@@ -15,9 +14,10 @@ import { createUserSchema, updateUserSchema } from '@tessera/domain';
 import type { CreateUserInput, UpdateUserInput, UserDto as User } from '@tessera/domain';
 import { CurrentPrincipal, RequirePermission } from '../common/decorators';
 import type { Principal } from '../common/principal';
+import { ApiZodBody } from '../common/openapi-zod';
 import { ZodValidationPipe } from '../common/zod-validation.pipe';
 import { UuidParamPipe } from '../common/uuid-param.pipe';
-import { CreateUserDto, UpdateUserDto, UserDto } from './dto/user.dto';
+import { UserDto } from './dto/user.dto';
 import { UsersService } from './users.service';
 
 const UserId = new UuidParamPipe('User');
@@ -40,7 +40,7 @@ export class UsersController {
   @RequirePermission('users:write')
   @ApiOperation({ summary: 'Add a user to your organization' })
   @ApiForbiddenResponse({ description: 'The role is wider than the caller, or the caller is a token with limits (a user has none)' })
-  @ApiBody({ type: CreateUserDto })
+  @ApiZodBody(createUserSchema)
   @ApiBadRequestResponse({ description: 'Invalid body: application/problem+json naming each bad field' })
   @ApiCreatedResponse({ type: UserDto })
   @ApiConflictResponse({ description: 'The email is already registered' })
@@ -61,7 +61,7 @@ export class UsersController {
   @RequirePermission('users:write')
   @ApiOperation({ summary: 'Change role, active, display name or password (a new password or deactivation ends their sessions)' })
   @ApiForbiddenResponse({ description: 'The user is wider than the caller (unless it is the caller), or the new role would be' })
-  @ApiBody({ type: UpdateUserDto })
+  @ApiZodBody(updateUserSchema)
   @ApiBadRequestResponse({ description: 'Invalid body: application/problem+json naming each bad field' })
   @ApiOkResponse({ type: UserDto })
   @ApiConflictResponse({ description: 'You cannot change your own role or deactivate yourself' })

@@ -146,13 +146,16 @@ const queryText = (what: string) =>
     .max(LIMITS.queryMax, { error: `${what} is too long` });
 
 export const tokenListQuerySchema = z.strictObject({
-  q: queryText('q').optional(),
-  guid: queryText('guid').optional(),
-  scope: queryText('scope').optional(),
+  q: queryText('q').optional().describe('Name keywords; every word must occur (case-insensitive)'),
+  guid: queryText('guid').optional().describe('The token id, or its beginning'),
+  scope: queryText('scope').optional().describe('Only tokens whose effective permissions grant this, e.g. tokens:read'),
   status: z
     .enum(TOKEN_STATUSES, { error: `status must be one of ${TOKEN_STATUSES.join(', ')}` })
     .optional(),
-  sort: z.enum(TOKEN_SORTS, { error: `sort must be one of ${TOKEN_SORTS.join(', ')}` }).optional(),
+  sort: z
+    .enum(TOKEN_SORTS, { error: `sort must be one of ${TOKEN_SORTS.join(', ')}` })
+    .optional()
+    .describe('Default -createdAt (newest first)'),
   ...pageFields,
 });
 

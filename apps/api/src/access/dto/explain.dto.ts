@@ -1,26 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import type { AccessStep, ExplainResponseDto as ExplainShape } from '@tessera/domain';
 
-export class ExplainRequestDto {
-  @ApiProperty({ format: 'uuid' })
-  tokenId!: string;
-
-  @ApiProperty({ example: 'GET' })
-  method!: string;
-
-  @ApiProperty({ example: '/api/v1/tokens' })
-  path!: string;
-
-  @ApiProperty({ example: '203.0.113.45' })
-  ip!: string;
-
-  @ApiPropertyOptional({ type: String, nullable: true, example: 'https://app.example.com' })
-  origin?: string | null;
-
-  @ApiPropertyOptional({ type: String, nullable: true, example: 'tokens:read', description: "Permission the route needs. null = authentication only; absent = what this api's own route for method and path requires (none for other paths)" })
-  permission?: string | null;
-}
-
 export class AccessStepDto implements AccessStep {
   @ApiProperty({ enum: ['format', 'lookup', 'status', 'org_ip', 'ip', 'origin', 'endpoint', 'permission'] })
   step!: AccessStep['step'];

@@ -70,29 +70,3 @@ export class AuditPage implements Page<AuditEventDto> {
   pageSize!: number;
 }
 
-/** Query parameters of GET /audit (documentation only; validated by auditQuerySchema). */
-export class AuditQueryParams {
-  @ApiPropertyOptional({ description: 'Actor id, or part of the actor name' })
-  actor?: string;
-
-  @ApiPropertyOptional({ description: "Action ('token.create') or its prefix ('token')" })
-  action?: string;
-
-  @ApiPropertyOptional({ description: 'Target id, or part of the target name' })
-  target?: string;
-
-  @ApiPropertyOptional({ enum: ['success', 'failure'] })
-  outcome?: 'success' | 'failure';
-
-  @ApiPropertyOptional({ format: 'date-time', description: 'Events at or after' })
-  from?: string;
-
-  @ApiPropertyOptional({ format: 'date-time', description: 'Events before' })
-  to?: string;
-
-  @ApiPropertyOptional({ minimum: 1, default: 1 })
-  page?: number;
-
-  @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 20 })
-  pageSize?: number;
-}

@@ -2,14 +2,6 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import type { LoginResponseDto, MeDto, Page, SessionDto } from '@tessera/domain';
 import { UserDto } from '../../users/dto/user.dto';
 
-export class LoginBody {
-  @ApiProperty({ format: 'email', example: 'admin@tessera.local' })
-  email!: string;
-
-  @ApiProperty({ format: 'password', maxLength: 200 })
-  password!: string;
-}
-
 export class LoginResponse implements LoginResponseDto {
   @ApiProperty({ description: 'Session bearer token (tss_…), valid 3 hours. Shown once.' })
   token!: string;

@@ -1,13 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 
-export class IntrospectRequestDto {
-  @ApiProperty({ description: 'The presented token secret' })
-  token!: string;
-
-  @ApiPropertyOptional({ example: 'access_token' })
-  token_type_hint?: string;
-}
-
 /** RFC 7662 §2.2. Only `active` is present when the token is not usable. */
 export class IntrospectResponseDto {
   @ApiProperty()

@@ -1,17 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { UserDto } from '../../users/dto/user.dto';
 
-export class CreateOrganizationDto {
-  @ApiProperty({ minLength: 1, maxLength: 100, example: 'Acme' })
-  name!: string;
-
-  @ApiProperty({ format: 'email', example: 'admin@acme.example' })
-  adminEmail!: string;
-
-  @ApiPropertyOptional({ minLength: 12, maxLength: 200, format: 'password', description: 'Generated (and returned once) when absent' })
-  adminPassword?: string;
-}
-
 export class OrganizationDto {
   @ApiProperty({ format: 'uuid' })
   id!: string;

@@ -24,24 +24,3 @@ export class RoleDto implements RoleShape {
   updatedAt!: string;
 }
 
-export class CreateRoleDto {
-  @ApiProperty({ minLength: 1, maxLength: 100, example: 'Reporting' })
-  name!: string;
-
-  @ApiPropertyOptional({ maxLength: 1000 })
-  description?: string;
-
-  @ApiProperty({ type: [String], minItems: 1, example: ['tokens:read', 'audit:read'] })
-  permissions!: string[];
-}
-
-export class UpdateRoleDto {
-  @ApiPropertyOptional({ minLength: 1, maxLength: 100 })
-  name?: string;
-
-  @ApiPropertyOptional({ maxLength: 1000 })
-  description?: string;
-
-  @ApiPropertyOptional({ type: [String], minItems: 1 })
-  permissions?: string[];
-}

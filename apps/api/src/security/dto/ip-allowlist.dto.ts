@@ -17,18 +17,3 @@ export class IpAllowlistDto implements IpAllowlistShape {
   callerIp!: string;
 }
 
-export class IpAllowlistEntryInputDto {
-  @ApiProperty({ example: '203.0.113.0/24' })
-  cidr!: string;
-
-  @ApiPropertyOptional({ maxLength: 200 })
-  note?: string;
-}
-
-export class PutIpAllowlistDto {
-  @ApiProperty({ type: [IpAllowlistEntryInputDto], maxItems: 100 })
-  entries!: IpAllowlistEntryInputDto[];
-
-  @ApiPropertyOptional({ default: false, description: 'Save even when the list would shut out the caller\'s own address' })
-  force?: boolean;
-}
