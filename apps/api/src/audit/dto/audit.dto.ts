@@ -1,4 +1,4 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty } from '@nestjs/swagger';
 import type { Actor, AuditEventDto, CliActor, Page } from '@tessera/domain';
 
 class ActorRef {

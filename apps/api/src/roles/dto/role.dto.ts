@@ -1,4 +1,4 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty } from '@nestjs/swagger';
 import type { RoleDto as RoleShape } from '@tessera/domain';
 
 export class RoleDto implements RoleShape {

@@ -1,4 +1,4 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty } from '@nestjs/swagger';
 import type { IpAllowlistDto as IpAllowlistShape } from '@tessera/domain';
 
 export class IpAllowlistEntryDto {

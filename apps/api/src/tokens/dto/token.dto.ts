@@ -1,4 +1,4 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty } from '@nestjs/swagger';
 import { TOKEN_STATUSES } from '@tessera/domain';
 import type { Actor, CreatedTokenDto as CreatedTokenShape, Page, TokenDto as TokenShape, TokenStatus } from '@tessera/domain';
 

@@ -1,4 +1,4 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty } from '@nestjs/swagger';
 import type { UserDto as UserShape } from '@tessera/domain';
 
 export class UserDto implements UserShape {
