@@ -66,7 +66,7 @@ export async function createTesseraApp(options: CreateAppOptions): Promise<NestF
   fastify.addHook('onSend', (request, reply, payload, done) => {
     reply.header('x-content-type-options', 'nosniff');
     // Read the path as the router does: `//api/v1/auth/login` is routed too.
-    if (isApiPath(request.raw.url ?? request.url)) reply.header('cache-control', 'no-store');
+    if (isApiPath(request)) reply.header('cache-control', 'no-store');
     done(null, payload);
   });
 

@@ -1,5 +1,5 @@
-import { canonicalRequestTarget } from '@tessera/domain';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { type HttpRequestLike, rawRequestTarget, requestTarget } from '../common/http-request';
 
 /**
  * Fastify's router (find-my-way) is told to treat `//` and a trailing slash as the route without
@@ -21,7 +21,7 @@ export const UNPARSEABLE_TARGET_DETAIL =
  */
 export function refuseUnparseableTarget(request: FastifyRequest, reply: FastifyReply, done: () => void): void {
   // A callback hook, not an async one: no promise per request.
-  if (canonicalRequestTarget(request.raw.method ?? request.method, request.raw.url ?? '') !== null) {
+  if (requestTarget(request) !== null) {
     done();
     return;
   }
@@ -59,9 +59,9 @@ export function frameworkError(
 }
 
 /** Is this target under /api/ as the router reads it (`//api/...` too)? Unparseable targets count as api. */
-export function isApiPath(rawUrl: string): boolean {
-  if (rawUrl.startsWith('/api/')) return true;
-  const target = canonicalRequestTarget('GET', rawUrl);
+export function isApiPath(request: HttpRequestLike): boolean {
+  if (rawRequestTarget(request).startsWith('/api/')) return true;
+  const target = requestTarget(request);
   return target === null || target.segments[0] === 'api';
 }
 

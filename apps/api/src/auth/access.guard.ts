@@ -1,6 +1,6 @@
 import { type CanActivate, type ExecutionContext, Inject, Injectable, Logger } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { accessDenied, type AccessDenial, canonicalRequestTarget, decideAccess, type RequestTarget } from '@tessera/domain';
+import { accessDenied, type AccessDenial, decideAccess } from '@tessera/domain';
 import { AuditService } from '../audit/audit.service';
 import { CLOCK, type Clock } from '../common/clock';
 import { ACCESS_METADATA, type AccessRequirement } from '../common/decorators';
@@ -12,6 +12,7 @@ import {
   PRINCIPAL_KEY,
   type RequestContext,
   rawRequestTarget,
+  requestTarget,
   socketAddress,
 } from '../common/http-request';
 import type { Principal } from '../common/principal';
@@ -100,7 +101,7 @@ export class AccessGuard implements CanActivate {
         : { matches: () => true, size: 0 };
       // Endpoint rules see the request as the router routes it (HEAD as GET, case, escapes, //);
       // a target that cannot be read so is refused by decideAccess when the token has endpoint rules.
-      const target = targetOf(req);
+      const target = requestTarget(req);
       const decision = decideAccess(
         credential?.subject ?? null,
         {
@@ -196,7 +197,7 @@ export class AccessGuard implements CanActivate {
     if (countsAsFailure) this.limiter.recordFailure(context.ip);
     const c = presented?.credential ?? null;
     // The canonical path (as routed), at most 512 characters: a long target cannot bloat audit rows.
-    const path = targetOf(req)?.path ?? rawRequestTarget(req).split('?')[0] ?? '';
+    const path = requestTarget(req)?.path ?? rawRequestTarget(req).split('?')[0] ?? '';
     const details: Record<string, unknown> = { method: String(req.method).slice(0, 20), path: path.slice(0, AUDIT_PATH_MAX_LENGTH) };
     if (scope) details['scope'] = scope;
     if (presented?.hint) details['hint'] = presented.hint;
@@ -231,11 +232,6 @@ type StrategyRun = BearerStrategy & {
   error(err: unknown): void;
   authenticate(req: unknown, options: { session: boolean }): void;
 };
-
-/** The canonical (method, path) of the request as the router routes it; null when unparseable. */
-function targetOf(req: Req): RequestTarget | null {
-  return canonicalRequestTarget(req.method, rawRequestTarget(req));
-}
 
 function hasAccessToken(source: unknown): boolean {
   return typeof source === 'object' && source !== null && 'access_token' in source;

@@ -1,3 +1,5 @@
+import { canonicalRequestTarget, type RequestTarget } from '@tessera/domain';
+
 /**
  * The few request fields Tessera reads, common to Fastify and Express requests, so the
  * guard and helpers stay adapter-light.
@@ -32,6 +34,21 @@ export function requestPath(req: HttpRequestLike): string {
 /** The request target exactly as on the request line (query string included). */
 export function rawRequestTarget(req: HttpRequestLike): string {
   return req.raw?.url ?? req.originalUrl ?? req.url ?? '';
+}
+
+const TARGETS = new WeakMap<object, RequestTarget | null>();
+
+/**
+ * The request's canonical (method, path) as the router routes it (`canonicalRequestTarget`), null
+ * when it cannot be read so. Parsed once per request: the early request-target hook, the guard and
+ * its audit row all ask.
+ */
+export function requestTarget(req: HttpRequestLike): RequestTarget | null {
+  const key = req.raw ?? req;
+  if (TARGETS.has(key)) return TARGETS.get(key) ?? null;
+  const target = canonicalRequestTarget(req.method, rawRequestTarget(req));
+  TARGETS.set(key, target);
+  return target;
 }
 
 /** Longest path an audit row keeps. */
