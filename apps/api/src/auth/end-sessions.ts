@@ -10,9 +10,10 @@ export interface EndUserSessions {
   keepSessionId?: string;
   /**
    * Announces the change inside `manager`'s transaction: ChangeNotifier.notify in the api (this
-   * instance forgets at once, the others on commit), a bare pg_notify in the CLI.
+   * instance forgets at once, the others on commit), a bare pg_notify in the CLI. Absent when the
+   * caller announces the same user change itself in that transaction (users.service does).
    */
-  notify: (manager: EntityManager, change: Change) => Promise<void>;
+  notify?: (manager: EntityManager, change: Change) => Promise<void>;
 }
 
 /**
@@ -29,6 +30,6 @@ export async function endUserSessions(manager: EntityManager, input: EndUserSess
   if (input.keepSessionId) qb.andWhere('id <> :keep', { keep: input.keepSessionId });
   const ended = (await qb.execute()).affected ?? 0;
   // Cached sessions depend on their user: one 'user' change drops them all on every instance.
-  await input.notify(manager, { kind: 'user', id: input.userId });
+  await input.notify?.(manager, { kind: 'user', id: input.userId });
   return ended;
 }

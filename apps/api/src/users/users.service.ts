@@ -1,11 +1,11 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { refusalsOf, userRights } from '@tessera/domain';
 import type { CreateUserInput, UpdateUserInput, UserDto } from '@tessera/domain';
-import { DataSource, EntityManager, IsNull } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { ChangeNotifier } from '../auth/auth-events';
 import { PasswordHasher } from '../auth/password-hasher';
-import { Session } from '../auth/session.entity';
+import { endUserSessions } from '../auth/end-sessions';
 import { CLOCK } from '../common/clock';
 import type { Clock } from '../common/clock';
 import { actorOf } from '../common/principal';
@@ -141,14 +141,14 @@ export class UsersService {
       await m.getRepository(User).update({ id, organizationId: who.organizationId }, { ...patch, updatedAt: now });
       let endedSessions = 0;
       if (patch.active === false || passwordHash !== undefined) {
-        // A new password or a deactivation ends the user's sessions (except the caller's own one).
-        const qb = m
-          .createQueryBuilder()
-          .update(Session)
-          .set({ endedAt: now })
-          .where({ userId: id, organizationId: who.organizationId, endedAt: IsNull() });
-        if (who.sessionId) qb.andWhere('id <> :sid', { sid: who.sessionId });
-        endedSessions = (await qb.execute()).affected ?? 0;
+        // A new password or a deactivation ends the user's sessions (except the caller's own one);
+        // record() below announces the user change to every instance.
+        endedSessions = await endUserSessions(m, {
+          userId: id,
+          organizationId: who.organizationId,
+          now,
+          ...(who.sessionId ? { keepSessionId: who.sessionId } : {}),
+        });
       }
       const user = await this.load(m, who.organizationId, id);
       await this.record(m, who, 'user.update', user, {
