@@ -513,3 +513,32 @@ export interface ExplainResponseDto {
   message: string;
   steps: AccessStep[];
 }
+
+/** RFC 7662 introspection answer (`POST /introspect`); an inactive token is `{active: false}` only. */
+export interface IntrospectionDto {
+  active: boolean;
+  /** effective permissions, space-separated */
+  scope?: string;
+  exp?: number;
+  iat?: number;
+  nbf?: number;
+  /** the token id */
+  sub?: string;
+  /** the token name */
+  username?: string;
+  token_type?: 'bearer';
+  /** the organization id */
+  org?: string;
+}
+
+/** `POST /organizations`: the organization, its first admin, and the generated password (only when none was given). */
+export interface CreatedOrganizationDto {
+  organization: { id: string; name: string; createdAt: string };
+  admin: UserDto;
+  adminPassword?: string;
+}
+
+/** `POST /auth/password`: how many other sessions of the user ended. */
+export interface PasswordChangedDto {
+  endedSessions: number;
+}
