@@ -1,7 +1,6 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { RequestMethod } from '@nestjs/common';
-import helmet from '@fastify/helmet';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
@@ -9,7 +8,7 @@ import { METRICS_PATH } from '../metrics/metrics.controller';
 import { AppModule, type AppOptions } from './app.module';
 import { createRootLogger, logRequest, nestLoggerFor, requestId, SampledRequestLines } from './logging';
 import { collectRoutes, frameworkError, isApiPath, refuseUnparseableTarget, ROUTER_OPTIONS } from './request-target.hook';
-import { HELMET_OPTIONS } from './security-headers';
+import { setSecurityHeaders } from './security-headers';
 
 export const API_PREFIX = 'api/v1';
 export const BODY_LIMIT_BYTES = 64 * 1024;
@@ -40,11 +39,16 @@ export async function createTesseraApp(options: CreateAppOptions): Promise<NestF
   });
   const fastify = adapter.getInstance();
   collectRoutes(fastify);
-  // Security headers (CSP, X-Frame-Options DENY, Referrer-Policy no-referrer, ...) on every answer;
-  // loaded now so that its hooks run first and also cover the 400 below.
-  await fastify.register(helmet, HELMET_OPTIONS);
-  // A target the guard cannot read exactly as the router routes it is a 400, before anything else.
-  fastify.addHook('onRequest', refuseUnparseableTarget);
+  // Every answer, errors and 404s included: the security headers (CSP, X-Frame-Options DENY,
+  // Referrer-Policy no-referrer, nosniff, ...: computed once at start-up), and for the api (login
+  // and token creation carry secrets) no caching (RFC 6749 §5.1), the path read as the router does
+  // (`//api/v1/auth/login` is routed too). Then a target the guard cannot read exactly as the
+  // router routes it is a 400, before anything else. One callback hook: no promise per request.
+  fastify.addHook('onRequest', (request, reply, done) => {
+    setSecurityHeaders(reply);
+    if (isApiPath(request)) reply.header('cache-control', 'no-store');
+    refuseUnparseableTarget(request, reply, done);
+  });
   // One logger for Nest, the services and the request lines (main.ts makes it before anything).
   const root = options.logger ?? createRootLogger(options.config);
   const nestLogger = nestLoggerFor(root);
@@ -61,15 +65,6 @@ export async function createTesseraApp(options: CreateAppOptions): Promise<NestF
     logRequest(root, request, reply.statusCode, reply.elapsedTime, sampledLines);
     done();
   });
-  // API answers (login and token creation carry secrets) are never cached (RFC 6749 §5.1). A
-  // callback hook, not an async one: no promise per answer.
-  fastify.addHook('onSend', (request, reply, payload, done) => {
-    reply.header('x-content-type-options', 'nosniff');
-    // Read the path as the router does: `//api/v1/auth/login` is routed too.
-    if (isApiPath(request)) reply.header('cache-control', 'no-store');
-    done(null, payload);
-  });
-
   const config = options.config;
   const adminRoot = resolve(config.adminDist);
   const serveStatic = options.serveStatic !== false;

@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { type HttpRequestLike, rawRequestTarget, requestTarget } from '../common/http-request';
+import { setSecurityHeaders } from './security-headers';
 
 /**
  * Fastify's router (find-my-way) is told to treat `//` and a trailing slash as the route without
@@ -38,13 +39,15 @@ const UNPARSEABLE_TARGET_PROBLEM = JSON.stringify({
 
 /**
  * Fastify's `frameworkErrors`: a path the router cannot decode (`%zz`, not UTF-8) is answered before
- * any hook runs; give it the same 400 problem+json as refuseUnparseableTarget.
+ * any hook runs; give it the same 400 problem+json (and the same headers) as refuseUnparseableTarget.
  */
 export function frameworkError(
   error: Error & { code?: string },
   _request: FastifyRequest,
   reply: FastifyReply,
 ): void {
+  setSecurityHeaders(reply);
+  void reply.header('cache-control', 'no-store');
   if (error.code === 'FST_ERR_BAD_URL') {
     void reply
       .code(400)

@@ -1,4 +1,5 @@
-import type { FastifyHelmetOptions } from '@fastify/helmet';
+import type { FastifyReply } from 'fastify';
+import helmet, { type HelmetOptions } from 'helmet';
 
 /**
  * The Content-Security-Policy of everything the api serves: the console (Angular + Material),
@@ -23,9 +24,41 @@ export const CONTENT_SECURITY_POLICY: Record<string, string[]> = {
   'connect-src': ["'self'"],
 };
 
-/** @fastify/helmet options: the CSP above, Referrer-Policy no-referrer, X-Frame-Options DENY. */
-export const HELMET_OPTIONS: FastifyHelmetOptions = {
+/** helmet's options: the CSP above, Referrer-Policy no-referrer, X-Frame-Options DENY, its other defaults. */
+export const HELMET_OPTIONS: HelmetOptions = {
   contentSecurityPolicy: { useDefaults: false, directives: CONTENT_SECURITY_POLICY },
   referrerPolicy: { policy: 'no-referrer' },
   frameguard: { action: 'deny' },
 };
+
+/**
+ * The headers helmet sets with HELMET_OPTIONS, computed once: helmet's middleware is run at start-up
+ * against a recorder. None of them depends on the request (no CSP nonces), so every answer gets
+ * this same object. @fastify/helmet rebuilt helmet's middleware (parsing the CSP directives) and ran
+ * it for every request through two hooks, one of them async: ≈ 8 % of the api's CPU under load
+ * (docs/performance.md).
+ */
+export const SECURITY_HEADERS: Readonly<Record<string, string>> = Object.freeze(headersOf(HELMET_OPTIONS));
+
+function headersOf(options: HelmetOptions): Record<string, string> {
+  const headers: Record<string, string> = {};
+  const recorder = {
+    setHeader(name: string, value: string | number | readonly string[]): void {
+      headers[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : String(value);
+    },
+    removeHeader(name: string): void {
+      delete headers[name.toLowerCase()];
+    },
+  };
+  let failure: unknown;
+  helmet(options)({} as never, recorder as never, (error?: unknown) => {
+    failure = error;
+  });
+  if (failure) throw failure instanceof Error ? failure : new Error(String(failure));
+  return headers;
+}
+
+/** Puts the security headers on an answer (before any handler, so errors and 404s carry them too). */
+export function setSecurityHeaders(reply: FastifyReply): void {
+  void reply.headers(SECURITY_HEADERS);
+}
