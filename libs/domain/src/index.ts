@@ -9,3 +9,4 @@ export * from './lib/access';
 export * from './lib/dto';
 export * from './lib/authorization';
 export * from './lib/authorization-roles';
+export * from './lib/invitations';
