@@ -14,6 +14,7 @@ import { CoreModule } from '../config/config.module';
 import { DatabaseModule } from '../database/database.module';
 import { HealthModule } from '../health/health.module';
 import { IntrospectModule } from '../introspect/introspect.module';
+import { InvitationsModule } from '../invitations/invitations.module';
 import { MetricsModule } from '../metrics/metrics.module';
 import { OrganizationsModule } from '../organizations/organizations.module';
 import { PermissionsModule } from '../permissions/permissions.module';
@@ -57,6 +58,7 @@ export class AppModule {
         TokensModule,
         RolesModule,
         UsersModule,
+        InvitationsModule,
         OrganizationsModule,
         SecurityModule,
         PermissionsModule,

@@ -9,7 +9,7 @@ import type { AuditService } from './audit.service';
 export async function auditRefusal(
   audit: AuditService,
   who: Principal,
-  attempt: { action: string; targetType: 'token' | 'user' | 'role'; targetId: string | null },
+  attempt: { action: string; targetType: 'token' | 'user' | 'role' | 'invitation'; targetId: string | null },
   error: unknown,
 ): Promise<void> {
   if (!(error instanceof WiderThanCallerException)) return;

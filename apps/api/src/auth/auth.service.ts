@@ -1,15 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import {
-  generateTokenSecret,
-  type LoginInput,
-  type LoginResponseDto,
-  type MeDto,
-  type Page,
-  SESSION_PREFIX,
-  type SessionDto,
-  type UserDto,
-} from '@tessera/domain';
+import { type LoginInput, type LoginResponseDto, type MeDto, type Page, type SessionDto, type UserDto } from '@tessera/domain';
 import { DataSource } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { CLOCK, type Clock } from '../common/clock';
@@ -26,7 +17,7 @@ import { AuthFailureLimiter } from './failure-limiter';
 import { HashQueueFullError, PasswordHasher } from './password-hasher';
 import { Session } from './session.entity';
 import { TokenVerifier } from './token-verifier';
-import { hashTokenSecret } from '../common/secret-hash';
+import { startSession } from './start-session';
 
 const RECENT_SESSIONS = 50;
 /** Seconds a client is asked to wait when the argon2 queue is full (a slot frees every few tens of ms). */
@@ -108,36 +99,22 @@ export class AuthService {
     }
 
     const now = this.clock.now();
-    const secret = generateTokenSecret(SESSION_PREFIX);
-    const expiresAt = new Date(now.getTime() + this.config.sessionTtlSeconds * 1000);
-    await this.dataSource.transaction(async (m) => {
-      const session = await m.save(
-        m.create(Session, {
-          organizationId: user.organizationId,
-          userId: user.id,
-          secretHash: hashTokenSecret(secret),
-          createdAt: now,
-          expiresAt,
-          lastUsedAt: null,
-          ip: ctx.ip,
-          userAgent: ctx.userAgent,
-          endedAt: null,
-        }),
-      );
-      await m.update(User, { id: user.id }, { lastLoginAt: now });
+    const { secret, expiresAt } = await this.dataSource.transaction(async (m) => {
+      const started = await startSession(m, { user, now, ttlSeconds: this.config.sessionTtlSeconds, ip: ctx.ip, userAgent: ctx.userAgent });
       await this.audit.record(
         {
           organizationId: user.organizationId,
           actor: { kind: 'user', id: user.id, name: user.displayName },
           action: 'auth.login',
           targetType: 'session',
-          targetId: session.id,
+          targetId: started.session.id,
           ip: ctx.ip,
           userAgent: ctx.userAgent,
           outcome: 'success',
         },
         m,
       );
+      return started;
     });
     user.lastLoginAt = now;
     return { token: secret, expiresAt: expiresAt.toISOString(), user: await this.userDto(user) };

@@ -34,6 +34,18 @@ describe('configuration', () => {
     expect(message).not.toContain('short');
   });
 
+  it('e-mails invitations only with SMTP_URL and PUBLIC_URL, never echoing the SMTP URL (it may carry a password)', () => {
+    expect(parseConfig({})).toMatchObject({ smtpUrl: null, publicUrl: null, smtpFrom: 'Tessera <tessera@localhost>' });
+    expect(parseConfig({ SMTP_URL: 'smtp://u:p@mail:25', PUBLIC_URL: 'https://t.example' })).toMatchObject({
+      smtpUrl: 'smtp://u:p@mail:25',
+      publicUrl: 'https://t.example',
+    });
+    expect(() => parseConfig({ SMTP_URL: 'smtp://u:secret-pw@mail:25' })).toThrow(/SMTP_URL=\(hidden\): needs PUBLIC_URL/);
+    expect(() => parseConfig({ SMTP_URL: 'http://u:secret-pw@mail', PUBLIC_URL: 'https://t.example' })).toThrow(/SMTP_URL=\(hidden\)/);
+    expect(() => parseConfig({ SMTP_URL: 'http://u:secret-pw@mail', PUBLIC_URL: 'https://t.example' })).not.toThrow(/secret-pw/);
+    expect(() => parseConfig({ PUBLIC_URL: 'javascript:alert(1)' })).toThrow(/PUBLIC_URL/);
+  });
+
   it('reads LOG_FORMAT as pretty or json, and refuses anything else naming it', () => {
     expect(parseConfig({ LOG_FORMAT: 'pretty' }).logFormat).toBe('pretty');
     expect(parseConfig({ LOG_FORMAT: 'json' }).logFormat).toBe('json');

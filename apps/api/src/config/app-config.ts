@@ -21,6 +21,12 @@ export interface AppConfig {
   adminPassword: string | null;
   trustProxy: TrustProxy;
   permissionsFile: string | null;
+  /** The console's address as people open it (links in invitation e-mails). null → the request's own host. */
+  publicUrl: string | null;
+  /** `smtp://user:pass@host:port` or `smtps://…`: invitation links are e-mailed through it. null → shown in the console only. */
+  smtpUrl: string | null;
+  /** From address of invitation e-mails. */
+  smtpFrom: string;
   authCache: boolean;
   /**
    * While the database is unreachable, credentials cached (and valid) when it went away keep being
@@ -110,6 +116,12 @@ const envSchema = z.object({
   ADMIN_PASSWORD: z.string().min(12, 'must be at least 12 characters').max(200).optional(),
   TRUST_PROXY: z.string().optional(),
   PERMISSIONS_FILE: z.string().min(1).optional(),
+  PUBLIC_URL: z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' }).optional(),
+  SMTP_URL: z
+    .string()
+    .regex(/^smtps?:\/\/[^\s]+$/, 'must be an smtp:// or smtps:// URL')
+    .optional(),
+  SMTP_FROM: z.string().min(3).max(200).default('Tessera <tessera@localhost>'),
   AUTH_CACHE: onOff.default(true),
   AUTH_STALE_ON_OUTAGE_SECONDS: z.coerce.number().int().min(0).max(86400).default(0),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -156,7 +168,7 @@ export function parseConfig(env: Record<string, string | undefined>): AppConfig 
     for (const issue of parsed.error.issues) {
       const name = String(issue.path[0] ?? '?');
       // Passwords and database URLs (which carry one) are never echoed.
-      const value = name.includes('PASSWORD') || name.startsWith('DATABASE_') ? '(hidden)' : JSON.stringify(cleaned[name]);
+      const value = name.includes('PASSWORD') || name.startsWith('DATABASE_') || name === 'SMTP_URL' ? '(hidden)' : JSON.stringify(cleaned[name]);
       problems.push(`${name}=${value}: ${issue.message}`);
     }
   }
@@ -167,6 +179,10 @@ export function parseConfig(env: Record<string, string | undefined>): AppConfig 
     problems.push(`TRUST_PROXY=${JSON.stringify(cleaned['TRUST_PROXY'])}: ${(e as Error).message}`);
   }
   if (parsed.success) problems.push(...runtimeUrlProblems(parsed.data.DATABASE_URL, parsed.data.DATABASE_RUNTIME_URL));
+  // E-mailed links must not take their host from a request header (a poisoned Host would send people elsewhere).
+  if (parsed.success && parsed.data.SMTP_URL && !parsed.data.PUBLIC_URL) {
+    problems.push('SMTP_URL=(hidden): needs PUBLIC_URL (the console address the e-mailed invitation links point to)');
+  }
   if (problems.length > 0 || !parsed.success) throw new ConfigError(problems);
   const e = parsed.data;
   return {
@@ -180,6 +196,9 @@ export function parseConfig(env: Record<string, string | undefined>): AppConfig 
     adminPassword: e.ADMIN_PASSWORD ?? null,
     trustProxy,
     permissionsFile: e.PERMISSIONS_FILE ?? null,
+    publicUrl: e.PUBLIC_URL ?? null,
+    smtpUrl: e.SMTP_URL ?? null,
+    smtpFrom: e.SMTP_FROM,
     authCache: e.AUTH_CACHE,
     authStaleOnOutageSeconds: e.AUTH_STALE_ON_OUTAGE_SECONDS,
     logLevel: e.LOG_LEVEL,

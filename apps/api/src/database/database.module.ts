@@ -48,6 +48,9 @@ export class DatabaseModule {
               type: 'postgres' as const,
               url: urls.runtime ?? urls.owner,
               entities: ENTITIES,
+              // Feature modules that own their entity register it with TypeOrmModule.forFeature
+              // (invitations/), so this layer need not import them.
+              autoLoadEntities: true,
               migrations: MIGRATIONS,
               migrationsRun: false,
               // Extensions are the migrations' business (the owner's); the runtime role may not create them.

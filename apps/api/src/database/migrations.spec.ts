@@ -1,12 +1,13 @@
 import { DataSource } from 'typeorm';
 import { createTestDatabase } from '../testing/test-app';
+import { Invitation } from '../invitations/invitation.entity';
 import { ENTITIES } from './entities';
 import { MIGRATIONS } from './migrations';
 
 describe('migrations', () => {
   it('build the schema from an empty database, revert cleanly and run again', async () => {
     const database = await createTestDatabase();
-    const ds = new DataSource({ type: 'postgres', url: database.url, entities: ENTITIES, migrations: MIGRATIONS, logging: false });
+    const ds = new DataSource({ type: 'postgres', url: database.url, entities: [...ENTITIES, Invitation], migrations: MIGRATIONS, logging: false });
     await ds.initialize();
     try {
       const tables = async () =>
@@ -17,7 +18,7 @@ describe('migrations', () => {
       const ran = await ds.runMigrations({ transaction: 'all' });
       expect(ran).toHaveLength(MIGRATIONS.length);
       expect(await tables()).toEqual(
-        expect.arrayContaining(['audit_events', 'org_ip_allowlist_entries', 'organizations', 'roles', 'sessions', 'tokens', 'users']),
+        expect.arrayContaining(['audit_events', 'org_ip_allowlist_entries', 'organizations', 'roles', 'sessions', 'tokens', 'users', 'invitations']),
       );
 
       // every time column is timestamptz
