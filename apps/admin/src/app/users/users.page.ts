@@ -15,12 +15,13 @@ import { UsersApi } from '../api/users.api';
 import { ResetPasswordDialog, type ResetPasswordData } from '../account/reset-password-dialog';
 import { Notify } from '../core/notify.service';
 import { SessionStore } from '../core/session.store';
+import { InvitationsPanel } from './invitations-panel';
 import { UserDialog, UserDialogData } from './user-dialog';
 
 @Component({
   selector: 'app-users-page',
   changeDetection: ChangeDetectionStrategy.OnPush,
-  imports: [DatePipe, MatButtonModule, MatFormFieldModule, MatIconModule, MatProgressBarModule, MatSelectModule, MatSlideToggleModule, MatTableModule, MatTooltipModule],
+  imports: [DatePipe, InvitationsPanel, MatButtonModule, MatFormFieldModule, MatIconModule, MatProgressBarModule, MatSelectModule, MatSlideToggleModule, MatTableModule, MatTooltipModule],
   template: `
     <div class="page">
       <header class="page-head">
@@ -28,7 +29,10 @@ import { UserDialog, UserDialogData } from './user-dialog';
           <h1>Users</h1>
           <p class="sub">People who can sign in to this console. Their role decides what they may do.</p>
         </div>
-        <button mat-flat-button type="button" (click)="add()"><mat-icon svgIcon="add" />Add user</button>
+        <div class="head-actions">
+          <button mat-stroked-button type="button" (click)="invitations.invite()"><mat-icon svgIcon="add" />Invite user</button>
+          <button mat-flat-button type="button" (click)="add()"><mat-icon svgIcon="add" />Add user</button>
+        </div>
       </header>
       <div class="table-card">
         @if (loading()) {
@@ -92,10 +96,12 @@ import { UserDialog, UserDialogData } from './user-dialog';
           </tr>
         </table>
       </div>
+      <app-invitations-panel #invitations [roles]="roles()" />
     </div>
   `,
   styles: `
     .role { width: 200px; }
+    .head-actions { display: flex; gap: 8px; }
   `,
 })
 export class UsersPage implements OnInit {
