@@ -19,6 +19,7 @@ import { SpillStore } from '../database/spill-store';
 import { Metrics } from '../metrics/metrics.service';
 import { AuditEvent } from './audit-event.entity';
 import { type AuditRow, PendingAuditRows } from './pending-audit-rows';
+import { CREDENTIAL_POLICY, credentialRoute, NETWORK_POLICY, networkRoute, RefusalWindows } from './refusal-windows';
 
 export interface AuditEntry {
   /** null only for refused authentications that cannot be tied to an organization. */
@@ -48,6 +49,12 @@ type SpilledRow = Omit<AuditRow, 'at' | 'lastAt'> & { at: string; lastAt?: strin
  * authentications and writes them in batches off the request path (every flush interval and on
  * shutdown).
  *
+ * Under a flood refusals are summarised (refusal-windows.ts): those tied to no organization
+ * (unknown or malformed secrets, a token in the query string) as one counted row per source
+ * network, action and reason a minute, the first of a new network written at once; those tied to
+ * a credential individually up to 60 a minute per credential, then one count row. Open summaries
+ * are written when their minute ends and on shutdown (or spilled with the rest).
+ *
  * While the database is unreachable nothing buffered is lost: rows stay in memory (bounded, see
  * PendingAuditRows) and are written in their original order with their original times as soon as
  * it is back; each row carries its id, so a batch retried after a lost answer is written once. A
@@ -59,6 +66,8 @@ export class AuditService
 {
   private readonly logger = new Logger(AuditService.name);
   private readonly pending = new PendingAuditRows();
+  private readonly networks = new RefusalWindows(NETWORK_POLICY, networkRoute);
+  private readonly credentials = new RefusalWindows(CREDENTIAL_POLICY, credentialRoute);
   private timer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> = Promise.resolve();
   /** Rows written since the database came back (reported once the backlog is written). */
@@ -99,6 +108,7 @@ export class AuditService
 
   async beforeApplicationShutdown(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
+    this.closeWindows();
     await this.flush(true);
   }
 
@@ -107,6 +117,7 @@ export class AuditService
    * cannot be written (the database is unreachable) goes to a spill file.
    */
   async onApplicationShutdown(): Promise<void> {
+    this.closeWindows();
     await this.flush(true);
     if (this.pending.size === 0) return;
     const rows = this.pending.drain();
@@ -127,14 +138,29 @@ export class AuditService
     await m.insert(AuditEvent, this.toRow(entry) as never);
   }
 
-  /** Refused authentication: buffered, written within a flush interval. */
+  /**
+   * Refused authentication: buffered, written within a flush interval, or counted into the summary
+   * row of its minute (see refusal-windows.ts).
+   */
   recordDenied(entry: AuditEntry): void {
-    this.pending.push(this.toRow(entry));
+    const row = this.toRow(entry);
+    const now = (row.organizationId ? this.credentials : this.networks).admit(row);
+    if (now) this.pending.push(now);
   }
 
   /** Rows and summaries waiting to be written (diagnostics and tests). */
   get pendingRows(): number {
     return this.pending.size;
+  }
+
+  /** Keys with an open summary window: networks (tied to nothing) and credentials (diagnostics and tests). */
+  get summaryWindows(): { networks: number; credentials: number } {
+    return { networks: this.networks.size, credentials: this.credentials.size };
+  }
+
+  /** Ends every open summary window now: its row is written with the next flush (shutdown, tests). */
+  closeWindows(): void {
+    for (const row of [...this.networks.drain(), ...this.credentials.drain()]) this.pending.push(row);
   }
 
   /**
@@ -147,6 +173,8 @@ export class AuditService
   }
 
   private async writeBatches(force: boolean): Promise<void> {
+    const now = this.clock.now();
+    for (const row of [...this.networks.due(now), ...this.credentials.due(now)]) this.pending.push(row);
     if (this.availability.isDown && !force) return;
     for (;;) {
       const batch = this.pending.peek(BATCH_ROWS);

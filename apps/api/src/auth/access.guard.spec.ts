@@ -73,8 +73,10 @@ describe('the global guard (SPEC §5)', () => {
         expect(res.body).toMatchObject({ status: 401, title: 'Unauthorized' });
       }
       await t.flush();
+      // The second malformed secret from 192.0.2.0/24 in the minute is counted into that network's
+      // summary row (issue 16), written when the minute ends: every other refusal is a row of its own.
       const rows = await auditRows(t, "action = 'auth.denied' AND ip = '192.0.2.50'");
-      expect(rows.map((r) => r.reason)).toEqual(cases.map(([reason]) => reason));
+      expect(rows.map((r) => r.reason)).toEqual(cases.map(([reason]) => reason).filter((_, i) => i !== 1));
       const stored = JSON.stringify(rows);
       for (const [, secret] of cases) expect(stored).not.toContain(secret);
     });

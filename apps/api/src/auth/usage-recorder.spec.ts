@@ -35,11 +35,13 @@ describe('usage data and refused-authentication audit rows are written in batche
     expect(Number(row?.use_count)).toBe(25);
     expect(row?.last_used_at).not.toBeNull();
     expect(row?.last_used_ip).toBe('127.0.0.1');
-    const denied = await group.query<{ reason: string; details: Record<string, unknown> }>(
-      `SELECT reason, details FROM audit_events WHERE action = 'auth.denied' ORDER BY seq OFFSET $1`,
+    const denied = await group.query<{ reason: string; count: number; details: Record<string, unknown> }>(
+      `SELECT reason, count, details FROM audit_events WHERE action = 'auth.denied' ORDER BY seq OFFSET $1`,
       [deniedBefore],
     );
-    expect(denied).toHaveLength(7);
+    // The first refusal from the network at once, the other 6 in its summary row, written at the stop.
+    expect(denied.map((d) => d.count)).toEqual([1, 6]);
+    expect(denied[1]?.details).toMatchObject({ summary: 'network', network: '127.0.0.0/24' });
     expect(denied.every((d) => d.reason === 'unknown')).toBe(true);
     expect(JSON.stringify(denied)).not.toContain(unknown);
   });

@@ -12,7 +12,8 @@ import { startStoppablePostgres, type StoppablePostgres } from '../testing/stopp
  * A real PostgreSQL, really stopped (fast shutdown, as `pg_ctl stop -m fast`) and started again,
  * under two api instances: A (default: consistency first) and B (AUTH_STALE_ON_OUTAGE_SECONDS=60).
  * Every answer is checked (never a 500; 503 always with Retry-After), every refusal answered is
- * found in the audit log exactly once, and usage counts add up. Nothing here is timed: effects
+ * counted in the audit log exactly once (in a row of its own or a summary row's count), and usage
+ * counts add up. Nothing here is timed: effects
  * are polled for.
  */
 describe('a database outage', () => {
@@ -71,6 +72,11 @@ describe('a database outage', () => {
     return res.status;
   }
 
+  /** Refusals the audit log counts (a summary row stands for `count` of them). */
+  async function countedRefusals(): Promise<number> {
+    return Number((await db.query<{ n: string | null }>("SELECT sum(count) AS n FROM audit_events WHERE action = 'auth.denied'")).rows[0]?.n ?? 0);
+  }
+
   async function reconnect(): Promise<void> {
     await db.end().catch(() => undefined);
     db = new Client({ connectionString: pg.url('tessera') });
@@ -120,16 +126,22 @@ describe('a database outage', () => {
 
   it('writes every refusal answered before, during and after, exactly once, and every use', async () => {
     await reconnect();
+    // Refusals of the inactive token are rows of their own; repeated malformed secrets from
+    // 127.0.0.0/24 are counted into their network's summary row, written when its minute ends (or at
+    // the stop: the last test checks that every refusal is counted once).
     const audited = async () =>
       (
         await db.query<{ user_agent: string; n: string }>(
           "SELECT user_agent, count(*) AS n FROM audit_events WHERE user_agent LIKE 'outage-probe-%' GROUP BY user_agent",
         )
       ).rows;
-    await eventually('every refusal is in the audit log', async () => (await audited()).length >= refused.length, 10_000);
+    const inactiveRefused = async () =>
+      Number((await db.query<{ n: string }>("SELECT count(*) AS n FROM audit_events WHERE action = 'auth.denied' AND target_id = $1", [inactive.token.id])).rows[0]?.n);
+    await eventually('every refusal of the inactive token is in the audit log', async () => (await inactiveRefused()) >= 3, 10_000);
     const rows = await audited();
-    expect(rows.map((r) => r.user_agent).sort()).toEqual([...refused].sort());
+    expect(rows.every((r) => refused.includes(r.user_agent))).toBe(true);
     expect(rows.every((r) => r.n === '1')).toBe(true);
+    expect(await countedRefusals()).toBeLessThanOrEqual(refused.length);
 
     const uses = async () =>
       Number((await db.query<{ use_count: string }>('SELECT use_count FROM tokens WHERE id = $1', [good.token.id])).rows[0]?.use_count);
@@ -213,12 +225,14 @@ describe('a database outage', () => {
     await reconnect();
     a = await startInstance(pg.url('tessera'), env());
     expect(readdirSync(spillDir).filter((f) => f.startsWith('audit-'))).toEqual([]);
+    // Every refusal answered by either instance, those spilled included, is counted exactly once:
+    // in a row of its own (its User-Agent at most once) or in a summary row's count.
+    expect(spilled).toHaveLength(5);
+    expect(await countedRefusals()).toBe(refused.length);
     const rows = await db.query<{ user_agent: string; n: string }>(
-      'SELECT user_agent, count(*) AS n FROM audit_events WHERE user_agent = ANY($1) GROUP BY user_agent',
-      [spilled],
+      "SELECT user_agent, count(*) AS n FROM audit_events WHERE user_agent LIKE 'outage-probe-%' GROUP BY user_agent",
     );
-    expect(rows.rows.map((r) => r.user_agent).sort()).toEqual([...spilled].sort());
-    expect(rows.rows.every((r) => r.n === '1')).toBe(true);
+    expect(rows.rows.every((r) => refused.includes(r.user_agent) && r.n === '1')).toBe(true);
     expect(readdirSync(spillDir).filter((f) => f.startsWith('usage-'))).toEqual([]);
     const uses = await db.query<{ use_count: string }>('SELECT use_count FROM tokens WHERE id = $1', [kept.token.id]);
     expect(Number(uses.rows[0]?.use_count)).toBe(keptUses);

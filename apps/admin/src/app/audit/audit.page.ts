@@ -85,6 +85,9 @@ import { StatusChip } from '../shared/status-chip';
               <td mat-cell *matCellDef="let e" class="nowrap">
                 <div>{{ e.at | date: 'yyyy-MM-dd' }}</div>
                 <div class="muted small">{{ e.at | date: 'HH:mm:ss' }}</div>
+                @if (e.count > 1) {
+                  <div class="count small" [matTooltip]="'Last at ' + (e.lastAt | date: 'HH:mm:ss')">× {{ e.count }} events</div>
+                }
               </td>
             </ng-container>
             <ng-container matColumnDef="actor">
@@ -146,6 +149,7 @@ import { StatusChip } from '../shared/status-chip';
     .filters mat-form-field { flex: 1 1 150px; max-width: 220px; }
     .nowrap { white-space: nowrap; }
     code { font-family: ui-monospace, 'DejaVu Sans Mono', Menlo, Consolas, monospace; font-size: 12px; }
+    .count { font-weight: 500; }
     .details { display: inline-block; max-width: 180px; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
   `,
 })
