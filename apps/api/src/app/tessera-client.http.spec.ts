@@ -1,6 +1,7 @@
 // @tessera/client against the real app (the client's integration tests live here, beside the
 // api's harness: libs/client cannot import an app's test harness without depending on the app).
 import { TesseraClient, TesseraConnectionError, TesseraProblem, type TokenDto } from '@tessera/client';
+import { secretFromFragment } from '@tessera/domain';
 import { createServer } from 'node:net';
 import { createTestApp, type TestApp } from '../testing/test-app';
 
@@ -154,6 +155,23 @@ describe('@tessera/client against the real api', () => {
     expect(await admin.health.live()).toEqual({ status: 'ok' });
     expect((await admin.health.ready()).status).toBe('ok');
     expect(await admin.metrics()).toContain('# TYPE');
+  });
+
+  it('invites a user by link, who accepts it without a credential and is logged in; a used link is gone (410)', async () => {
+    const readOnly = (await admin.roles.list()).find((r) => r.name === 'Read only');
+    const created = await admin.invitations.create({ email: 'invited@client.test', roleId: readOnly?.id ?? '' });
+    expect(created.invitation).toMatchObject({ email: 'invited@client.test', status: 'pending' });
+    expect((await admin.invitations.list({ status: 'pending' })).items.map((i) => i.id)).toContain(created.invitation.id);
+    const resent = await admin.invitations.resend(created.invitation.id);
+    expect(resent.link).not.toBe(created.link);
+    const secret = secretFromFragment(new URL(resent.link).hash) ?? '';
+    const anonymous = new TesseraClient({ url: t.url });
+    const accepted = await anonymous.invitations.accept({ secret, displayName: 'Invited', password: 'invited-password-1' });
+    expect(accepted.user.email).toBe('invited@client.test');
+    expect(await problemOf(anonymous.invitations.accept({ secret, displayName: 'Again', password: 'invited-password-1' }))).toMatchObject({ status: 410 });
+    const withdrawn = await admin.invitations.create({ email: 'withdrawn@client.test', roleId: readOnly?.id ?? '' });
+    await admin.invitations.delete(withdrawn.invitation.id);
+    expect((await admin.invitations.list()).items.map((i) => i.id)).not.toContain(withdrawn.invitation.id);
   });
 
   it('ends another session of the caller', async () => {

@@ -1,5 +1,8 @@
 import type {
+  AcceptedInvitationDto,
   AuditEventDto,
+  CreatedInvitationDto,
+  InvitationDto,
   CreatedOrganizationDto,
   CreatedTokenDto,
   ExplainResponseDto,
@@ -17,7 +20,10 @@ import type {
 } from '@tessera/domain';
 import { Http, type CallOptions, type Credential, type TesseraClientOptions } from './http.js';
 import type {
+  AcceptInvitationBody,
   AuditListParams,
+  CreateInvitationBody,
+  InvitationListParams,
   ChangePasswordBody,
   CreateOrganizationBody,
   CreateRoleBody,
@@ -185,6 +191,25 @@ export class TesseraClient {
       (await this.http.request<UserDto>({ method: 'POST', path: '/users', body, signal: o.signal })).body,
     update: async (userId: string, body: UpdateUserBody, o: CallOptions = {}): Promise<UserDto> =>
       (await this.http.request<UserDto>({ method: 'PATCH', path: `/users/${id(userId)}`, body, signal: o.signal })).body,
+  };
+
+  readonly invitations = {
+    /** `GET /invitations`: pending and expired invitations of the organization. */
+    list: async (params: InvitationListParams = {}, o: CallOptions = {}): Promise<Page<InvitationDto>> =>
+      (await this.http.request<Page<InvitationDto>>({ method: 'GET', path: '/invitations', query: params, signal: o.signal })).body,
+    /** `POST /invitations` → the single-use link (shown once), valid 72 hours. */
+    create: async (body: CreateInvitationBody, o: CallOptions = {}): Promise<CreatedInvitationDto> =>
+      (await this.http.request<CreatedInvitationDto>({ method: 'POST', path: '/invitations', body, signal: o.signal })).body,
+    /** `POST /invitations/:id/resend`: a new link; the old one stops working. */
+    resend: async (invitationId: string, o: CallOptions = {}): Promise<CreatedInvitationDto> =>
+      (await this.http.request<CreatedInvitationDto>({ method: 'POST', path: `/invitations/${id(invitationId)}/resend`, signal: o.signal })).body,
+    /** `DELETE /invitations/:id`: withdraws it (its link answers 410). */
+    delete: async (invitationId: string, o: CallOptions = {}): Promise<void> => {
+      await this.http.request<void>({ method: 'DELETE', path: `/invitations/${id(invitationId)}`, signal: o.signal });
+    },
+    /** `POST /invitations/accept` (no credential sent): creates the user and logs them in. */
+    accept: async (body: AcceptInvitationBody, o: CallOptions = {}): Promise<AcceptedInvitationDto> =>
+      (await this.http.request<AcceptedInvitationDto>({ method: 'POST', path: '/invitations/accept', body, auth: false, signal: o.signal })).body,
   };
 
   readonly organizations = {

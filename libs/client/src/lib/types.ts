@@ -1,10 +1,13 @@
 import type {
+  acceptInvitationSchema,
   AuditQuery,
   changePasswordSchema,
   createOrganizationSchema,
   createRoleSchema,
   createTokenSchema,
   createUserSchema,
+  createInvitationSchema,
+  InvitationListQuery,
   explainRequestSchema,
   introspectSchema,
   ipAllowlistSchema,
@@ -33,9 +36,13 @@ export type CreateOrganizationBody = input<typeof createOrganizationSchema>;
 export type IpAllowlistBody = input<typeof ipAllowlistSchema>;
 export type ExplainBody = input<typeof explainRequestSchema>;
 export type IntrospectBody = input<typeof introspectSchema>;
+export type CreateInvitationBody = input<typeof createInvitationSchema>;
+export type AcceptInvitationBody = input<typeof acceptInvitationSchema>;
 
 /** `GET /tokens` filters (every one optional; the api fills page 1, 20 per page). */
 export type TokenListParams = Partial<TokenListQuery>;
+/** `GET /invitations` filters (every one optional). */
+export type InvitationListParams = Partial<InvitationListQuery>;
 /** `GET /audit` filters (every one optional). */
 export type AuditListParams = Partial<AuditQuery>;
 
@@ -43,8 +50,12 @@ export type {
   Actor,
   AuditEventDto,
   CliActor,
+  AcceptedInvitationDto,
+  CreatedInvitationDto,
   CreatedOrganizationDto,
   CreatedTokenDto,
+  InvitationDto,
+  InvitationStatus,
   ExplainResponseDto,
   FieldError,
   IntrospectionDto,
