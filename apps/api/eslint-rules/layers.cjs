@@ -19,7 +19,7 @@ const LAYERS = [
   { name: 'credentials', folders: ['credentials', 'cache'] },
   {
     name: 'features',
-    folders: ['access', 'audit', 'auth', 'cli', 'health', 'introspect', 'invitations', 'metrics', 'organizations', 'permissions', 'roles', 'security', 'tokens', 'users'],
+    folders: ['access', 'audit', 'auth', 'changes', 'cli', 'health', 'introspect', 'invitations', 'metrics', 'organizations', 'permissions', 'roles', 'security', 'tokens', 'users'],
   },
   { name: 'app', folders: ['app'] },
   { name: 'main', folders: ['main.ts'] },

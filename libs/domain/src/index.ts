@@ -10,3 +10,5 @@ export * from './lib/dto';
 export * from './lib/authorization';
 export * from './lib/authorization-roles';
 export * from './lib/invitations';
+export * from './lib/changes';
+export * from './lib/introspection';

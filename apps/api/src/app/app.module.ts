@@ -4,6 +4,7 @@ import type { Logger as Pino } from 'pino';
 import { AccessModule } from '../access/access.module';
 import { AuditModule } from '../audit/audit.module';
 import { AuthModule } from '../auth/auth.module';
+import { ChangesModule } from '../changes/changes.module';
 import type { FirstStartReporter } from '../auth/first-start.service';
 import { FirstStartReporterModule } from '../auth/first-start-reporter.module';
 import type { Clock } from '../common/clock';
@@ -64,6 +65,7 @@ export class AppModule {
         PermissionsModule,
         AccessModule,
         IntrospectModule,
+        ChangesModule,
       ],
       providers: [SpaFallback, { provide: APP_FILTER, useClass: ProblemFilter }],
     };

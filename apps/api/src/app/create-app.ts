@@ -3,7 +3,9 @@ import { resolve } from 'node:path';
 import { RequestMethod } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { CHANGES_PATH } from '../changes/changes.controller';
 import { METRICS_PATH } from '../metrics/metrics.controller';
 import { AppModule, type AppOptions } from './app.module';
 import { createRootLogger, logRequest, nestLoggerFor, requestId, SampledRequestLines } from './logging';
@@ -64,6 +66,19 @@ export async function createTesseraApp(options: CreateAppOptions): Promise<NestF
   fastify.addHook('onResponse', (request, reply, done) => {
     logRequest(root, request, reply.statusCode, reply.elapsedTime, sampledLines);
     done();
+  });
+  // A Server-Sent Events answer is written to the raw response (Nest's @Sse), so onResponse never
+  // runs for it: its line is written when the stream closes. (A refusal goes the usual way.)
+  fastify.addHook('onRoute', (route) => {
+    if (route.url !== `/${API_PREFIX}/${CHANGES_PATH}`) return;
+    const logStream = (request: FastifyRequest, reply: FastifyReply, done: () => void): void => {
+      reply.raw.once('close', () => {
+        if (reply.raw.headersSent && reply.raw.statusCode === 200) logRequest(root, request, 200, reply.elapsedTime, sampledLines);
+      });
+      done();
+    };
+    const existing = route.onRequest;
+    route.onRequest = existing === undefined ? [logStream] : [...(Array.isArray(existing) ? existing : [existing]), logStream];
   });
   const config = options.config;
   const adminRoot = resolve(config.adminDist);

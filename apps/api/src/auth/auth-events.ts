@@ -9,6 +9,11 @@ export type ChangeKind = (typeof CHANGE_KINDS)[number];
 export interface Change {
   kind: ChangeKind;
   id: string;
+  /**
+   * The organization the token or role belongs to (for 'org' it is `id`): the change stream
+   * (`GET /changes`) shows a change only to its own organization. Absent on user and session changes.
+   */
+  org?: string;
 }
 
 /** PostgreSQL channel every api instance LISTENs on. Payload: JSON of Change. */

@@ -46,6 +46,8 @@ export interface ChangeListenerOptions {
   pingIntervalMs?: number;
   /** A ping unanswered this long drops the connection (then `lost`, and a reconnect). */
   pingTimeoutMs?: number;
+  /** The connection's application_name (default `tessera-listener`, the verification cache's). */
+  applicationName?: string;
 }
 
 /**
@@ -76,6 +78,7 @@ export class ChangeListener {
       maxBackoffMs: options.maxBackoffMs ?? 5_000,
       pingIntervalMs: options.pingIntervalMs ?? CHANGE_FEED_LIVENESS.pingIntervalMs,
       pingTimeoutMs: options.pingTimeoutMs ?? CHANGE_FEED_LIVENESS.pingTimeoutMs,
+      applicationName: options.applicationName ?? 'tessera-listener',
     };
     this.backoff = this.options.minBackoffMs;
   }
@@ -105,7 +108,7 @@ export class ChangeListener {
   private async connect(): Promise<void> {
     const client = new Client({
       connectionString: this.connectionString,
-      application_name: 'tessera-listener',
+      application_name: this.options.applicationName,
       keepAlive: true,
       // A connect into a network that drops packets would otherwise wait for the kernel (minutes).
       connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
@@ -234,7 +237,9 @@ export function parseChange(payload: string | undefined): Change | null {
   try {
     const value = JSON.parse(payload) as Partial<Change>;
     if (typeof value.id !== 'string' || !(CHANGE_KINDS as readonly string[]).includes(value.kind as string)) return null;
-    return { kind: value.kind as Change['kind'], id: value.id };
+    const change: Change = { kind: value.kind as Change['kind'], id: value.id };
+    if (typeof value.org === 'string') change.org = value.org;
+    return change;
   } catch {
     return null;
   }

@@ -1,6 +1,16 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { effectivePermissions, isWellFormedTokenSecret, presentedStatus, TOKEN_PREFIX } from '@tessera/domain';
-import type { IntrospectInput } from '@tessera/domain';
+import {
+  accessDenied,
+  decideAccess,
+  effectivePermissions,
+  type IntrospectInput,
+  type IntrospectionDecision,
+  type IntrospectionResponse,
+  introspectionDecision,
+  isWellFormedTokenSecret,
+  presentedStatus,
+  TOKEN_PREFIX,
+} from '@tessera/domain';
 import { DataSource } from 'typeorm';
 import { CLOCK } from '../common/clock';
 import type { Clock } from '../common/clock';
@@ -8,19 +18,9 @@ import type { Principal } from '../common/principal';
 import { Role } from '../roles/role.entity';
 import { Token } from '../tokens/token.entity';
 import { hashTokenSecret } from '../common/secret-hash';
+import { TokenVerifier } from '../auth/token-verifier';
 
-/** RFC 7662 §2.2 response. Everything but `active` is left out for a token that is not usable. */
-export interface IntrospectionResponse {
-  active: boolean;
-  scope?: string;
-  exp?: number;
-  iat?: number;
-  nbf?: number;
-  sub?: string;
-  username?: string;
-  token_type?: 'bearer';
-  org?: string;
-}
+export type { IntrospectionResponse } from '@tessera/domain';
 
 const seconds = (d: Date): number => Math.floor(d.getTime() / 1000);
 
@@ -34,6 +34,7 @@ export class IntrospectService {
   constructor(
     private readonly db: DataSource,
     @Inject(CLOCK) private readonly clock: Clock,
+    private readonly verifier: TokenVerifier,
   ) {}
 
   async introspect(who: Principal, input: IntrospectInput): Promise<IntrospectionResponse> {
@@ -56,6 +57,12 @@ export class IntrospectService {
     const role = token.roleId
       ? await this.db.getRepository(Role).findOne({ where: { id: token.roleId, organizationId: who.organizationId } })
       : null;
+    let decision: IntrospectionDecision | undefined;
+    if (input.method !== undefined && input.path !== undefined && input.ip !== undefined) {
+      decision = await this.decide(secret, hash, input, now);
+      // Revoked (or deactivated…) since the read above: not active after all.
+      if (!decision.allowed && decision.status === 401) return inactive;
+    }
     return {
       active: true,
       scope: effectivePermissions(role?.permissions, token.scopes).join(' '),
@@ -66,6 +73,31 @@ export class IntrospectService {
       username: token.name,
       token_type: 'bearer',
       org: token.organizationId,
+      ...(decision ? { decision } : {}),
     };
+  }
+
+  /**
+   * What the guard would answer for the resource server's request (method, path, client IP, origin,
+   * the permission its route needs): the same credential, org allowlist and `decideAccess`.
+   */
+  private async decide(secret: string, hash: string, input: IntrospectInput, now: Date): Promise<IntrospectionDecision> {
+    const credential = await this.verifier.lookup(secret, hash);
+    if (!credential || credential.kind !== 'token') return introspectionDecision(accessDenied('unknown'));
+    const allowlist = await this.verifier.orgAllowlist(credential.organizationId);
+    return introspectionDecision(
+      decideAccess(
+        credential.subject,
+        {
+          method: input.method ?? '',
+          path: input.path ?? '',
+          ip: input.ip ?? '',
+          origin: input.origin ?? null,
+          requiredPermission: input.permission ?? null,
+          now,
+        },
+        allowlist,
+      ),
+    );
   }
 }

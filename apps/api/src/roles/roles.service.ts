@@ -200,7 +200,7 @@ export class RolesService {
       },
       m,
     );
-    await this.changes.notify(m, { kind: 'role', id: role.id });
+    await this.changes.notify(m, { kind: 'role', id: role.id, org: role.organizationId });
     this.logger.log(`${action} ${role.id} by ${who.kind} ${who.id}`);
   }
 }

@@ -93,7 +93,7 @@ export class SecurityService {
         },
         m,
       );
-      await this.changes.notify(m, { kind: 'org', id: who.organizationId });
+      await this.changes.notify(m, { kind: 'org', id: who.organizationId, org: who.organizationId });
     });
     this.logger.log(`security.ip_allowlist.update ${who.organizationId} (${entries.length} entries) by ${who.kind} ${who.id}`);
     return this.getAllowlist(who);

@@ -391,7 +391,7 @@ export class TokensService {
       },
       m,
     );
-    await this.changes.notify(m, { kind: 'token', id: token.id });
+    await this.changes.notify(m, { kind: 'token', id: token.id, org: token.organizationId });
     this.logger.log(`${action} ${token.id} by ${who.kind} ${who.id}`);
   }
 

@@ -7,6 +7,9 @@ import { isValidPermission } from './permissions';
 import { TOKEN_STATUSES, type TokenStatus } from './status';
 
 /** Every size limit of the API and the console, in one place. */
+/** Longest request target POST /introspect accepts. */
+export const INTROSPECT_PATH_MAX = 2048;
+
 export const LIMITS = {
   nameMax: 100,
   descriptionMax: 1000,
@@ -309,12 +312,58 @@ export const explainRequestSchema = z.strictObject({
     .optional(),
 });
 
-export const introspectSchema = z.strictObject({
-  token: z
-    .string({ error: 'token must be a string' })
-    .max(LIMITS.ruleMax, { error: 'token is too long' }),
-  token_type_hint: z.string({ error: 'token_type_hint must be a string' }).max(100).optional(),
-});
+/**
+ * RFC 7662 introspection. A resource server that also sends the request it was presented the token
+ * with (`method`, `path`, `ip`, optionally `origin` and the `permission` its route needs) gets
+ * Tessera's access decision for it (`decision`), so IP, endpoint and origin rules hold there too.
+ */
+export const introspectSchema = z
+  .strictObject({
+    token: z
+      .string({ error: 'token must be a string' })
+      .max(LIMITS.ruleMax, { error: 'token is too long' }),
+    token_type_hint: z.string({ error: 'token_type_hint must be a string' }).max(100).optional(),
+    method: z
+      .string({ error: 'method must be a string' })
+      .regex(/^[A-Za-z]{1,20}$/, { error: 'method must be an HTTP method, e.g. GET' })
+      .optional()
+      .describe('The method of the request the token came with'),
+    path: z
+      .string({ error: 'path must be a string' })
+      .max(INTROSPECT_PATH_MAX, { error: `path must be at most ${INTROSPECT_PATH_MAX} characters` })
+      .regex(/^\//, { error: 'path must start with /' })
+      .optional()
+      .describe('Its request target as on the request line (a query string is ignored)'),
+    ip: z
+      .string({ error: 'ip must be a string' })
+      .max(100, { error: 'ip is too long' })
+      .refine(isValidIp, { error: 'ip must be an IPv4 or IPv6 address' })
+      .optional()
+      .describe('The client address the resource server saw'),
+    origin: z
+      .string({ error: 'origin must be a string' })
+      .max(LIMITS.ruleMax, { error: 'origin is too long' })
+      .optional()
+      .describe('Its Origin header, when it had one'),
+    permission: z
+      .string({ error: 'permission must be a string' })
+      .refine(isValidPermission, { error: 'permission must look like resource:action' })
+      .optional()
+      .describe('The permission the route needs (none: only the rules are checked)'),
+  })
+  .superRefine((value, ctx) => {
+    const asked = (['method', 'path', 'ip', 'origin', 'permission'] as const).some((k) => value[k] !== undefined);
+    if (!asked) return;
+    for (const field of ['method', 'path', 'ip'] as const) {
+      if (value[field] === undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: [field],
+          message: `${field} is required when asking for an access decision (method, path and ip go together)`,
+        });
+      }
+    }
+  });
 
 export type CreateTokenInput = z.infer<typeof createTokenSchema>;
 export type UpdateTokenInput = z.infer<typeof updateTokenSchema>;

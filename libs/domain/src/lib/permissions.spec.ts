@@ -224,6 +224,7 @@ describe('catalog', () => {
       'sessions',
       'organizations',
       'metrics',
+      'changes',
     ]);
     for (const r of BUILTIN_RESOURCES) {
       for (const a of r.actions) expect(isValidPermission(`${r.resource}:${a}`)).toBe(true);
@@ -233,6 +234,10 @@ describe('catalog', () => {
       'write',
       'introspect',
     ]);
+  });
+
+  it('lets the built-in roles read the change stream (a read like any other)', () => {
+    for (const role of BUILTIN_ROLES) expect(permissionGrants(role.permissions, 'changes:read')).toBe(true);
   });
 
   it('has the two built-in roles', () => {

@@ -11,6 +11,11 @@ export const BUILTIN_RESOURCES: { resource: string; description: string; actions
   { resource: 'sessions', description: 'Login sessions', actions: ['read', 'write'] },
   { resource: 'organizations', description: 'Organizations', actions: ['read', 'write'] },
   { resource: 'metrics', description: 'Prometheus metrics (GET /metrics)', actions: ['read'] },
+  {
+    resource: 'changes',
+    description: 'Change stream of tokens, roles and the IP allowlist (GET /changes), for services that cache answers',
+    actions: ['read'],
+  },
 ];
 
 /** Built-in, read-only roles that every organization has. */

@@ -1,4 +1,26 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { DENY_REASONS } from '@tessera/domain';
+
+/** What Tessera's guard would answer for the described request (method, path, ip, origin, permission). */
+export class IntrospectionDecisionDto {
+  @ApiProperty()
+  allowed!: boolean;
+
+  @ApiPropertyOptional({ enum: [401, 403], description: 'When refused: the status to answer' })
+  status?: 401 | 403;
+
+  @ApiPropertyOptional({ enum: ['invalid_token', 'insufficient_scope'], nullable: true, description: 'When refused: the RFC 6750 error' })
+  error?: 'invalid_token' | 'insufficient_scope' | null;
+
+  @ApiPropertyOptional({ enum: DENY_REASONS, description: 'When refused: which rule refused' })
+  reason?: string;
+
+  @ApiPropertyOptional({ description: 'The missing permission (reason missing_permission)' })
+  scope?: string;
+
+  @ApiPropertyOptional({ description: 'When refused: a sentence for the answer' })
+  message?: string;
+}
 
 /** RFC 7662 §2.2. Only `active` is present when the token is not usable. */
 export class IntrospectResponseDto {
@@ -28,4 +50,7 @@ export class IntrospectResponseDto {
 
   @ApiPropertyOptional({ format: 'uuid', description: 'The organization the token belongs to' })
   org?: string;
+
+  @ApiPropertyOptional({ type: IntrospectionDecisionDto, description: 'Present when method, path and ip were sent and the token is active' })
+  decision?: IntrospectionDecisionDto;
 }

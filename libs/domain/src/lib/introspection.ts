@@ -1,0 +1,42 @@
+import type { AccessDecision, DenyReason } from './access';
+
+/**
+ * The access decision POST /introspect adds when asked about a request (method, path, ip, …):
+ * what Tessera's own guard would answer for it, without the explanation steps.
+ */
+export type IntrospectionDecision =
+  | { allowed: true }
+  | {
+      allowed: false;
+      status: 401 | 403;
+      error: 'invalid_token' | 'insufficient_scope' | null;
+      reason: DenyReason;
+      /** The missing permission (reason missing_permission). */
+      scope?: string;
+      message: string;
+    };
+
+/** RFC 7662 §2.2. Only `active` (false) is present when the token is not usable. */
+export interface IntrospectionResponse {
+  active: boolean;
+  /** Effective permissions, space-separated. */
+  scope?: string;
+  exp?: number;
+  iat?: number;
+  nbf?: number;
+  /** The token id. */
+  sub?: string;
+  username?: string;
+  token_type?: 'bearer';
+  /** The token's organization. */
+  org?: string;
+  /** Present when the request was described (method, path, ip) and the token is active. */
+  decision?: IntrospectionDecision;
+}
+
+/** The decision as introspection reports it (the steps stay in Tessera). */
+export function introspectionDecision(decision: AccessDecision): IntrospectionDecision {
+  if (decision.allowed) return { allowed: true };
+  const { status, error, reason, scope, message } = decision;
+  return { allowed: false, status, error, reason, ...(scope === undefined ? {} : { scope }), message };
+}
