@@ -105,6 +105,12 @@ describe('@tessera/client against the real api', () => {
       scope: 'orders:read',
       token_type: 'bearer',
     });
+    const request = { method: 'GET', path: '/orders', ip: '127.0.0.1' };
+    expect((await service.introspect(secret, { request: { ...request, permission: 'orders:read' } })).decision).toEqual({ allowed: true });
+    expect((await service.introspect(secret, { request: { ...request, permission: 'orders:write' } })).decision).toMatchObject({
+      allowed: false,
+      reason: 'missing_permission',
+    });
     await admin.tokens.revoke(token.id);
     expect(await service.introspect(secret)).toEqual({ active: false });
     expect(await service.introspect('tsr_garbage')).toEqual({ active: false });

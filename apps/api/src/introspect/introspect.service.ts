@@ -5,7 +5,7 @@ import {
   effectivePermissions,
   type IntrospectInput,
   type IntrospectionDecision,
-  type IntrospectionResponse,
+  type IntrospectionDto,
   introspectionDecision,
   isWellFormedTokenSecret,
   presentedStatus,
@@ -20,7 +20,8 @@ import { Token } from '../tokens/token.entity';
 import { hashTokenSecret } from '../common/secret-hash';
 import { TokenVerifier } from '../auth/token-verifier';
 
-export type { IntrospectionResponse } from '@tessera/domain';
+/** RFC 7662 §2.2 response. Everything but `active` is left out for a token that is not usable. */
+export type IntrospectionResponse = IntrospectionDto;
 
 const seconds = (d: Date): number => Math.floor(d.getTime() / 1000);
 

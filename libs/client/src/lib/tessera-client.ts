@@ -30,6 +30,7 @@ import type {
   CreateTokenBody,
   CreateUserBody,
   ExplainBody,
+  IntrospectBody,
   IpAllowlistBody,
   LoginBody,
   RegenerateTokenBody,
@@ -250,10 +251,15 @@ export class TesseraClient {
   /**
    * `POST /introspect` (RFC 7662; the caller needs `tokens:introspect`): is `token` active in the
    * caller's organization, and what may it do? Inactive, unknown and malformed tokens all answer
-   * `{active: false}`.
+   * `{active: false}`. With `request` (the method, path and client ip the token came with, and
+   * optionally its origin and the permission the route needs) the answer carries Tessera's access
+   * `decision` for it, so IP, endpoint and origin rules hold in the calling service too.
    */
-  async introspect(token: string, o: CallOptions & { tokenTypeHint?: string } = {}): Promise<IntrospectionDto> {
-    const body = o.tokenTypeHint === undefined ? { token } : { token, token_type_hint: o.tokenTypeHint };
+  async introspect(
+    token: string,
+    o: CallOptions & { tokenTypeHint?: string; request?: Omit<IntrospectBody, 'token' | 'token_type_hint'> } = {},
+  ): Promise<IntrospectionDto> {
+    const body: IntrospectBody = { token, ...o.request, ...(o.tokenTypeHint === undefined ? {} : { token_type_hint: o.tokenTypeHint }) };
     return (await this.http.request<IntrospectionDto>({ method: 'POST', path: '/introspect', body, signal: o.signal })).body;
   }
 

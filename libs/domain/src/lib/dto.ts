@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { AccessStep } from './access';
+import type { IntrospectionDecision } from './introspection';
 import { HTTP_METHODS, isValidEndpointRule } from './endpoints';
 import { ipRuleProblem, isValidIp } from './ip';
 import { isValidOriginRule } from './origins';
@@ -578,6 +579,8 @@ export interface IntrospectionDto {
   token_type?: 'bearer';
   /** the organization id */
   org?: string;
+  /** present when the request was described (method, path, ip) and the token is active */
+  decision?: IntrospectionDecision;
 }
 
 /** `POST /organizations`: the organization, its first admin, and the generated password (only when none was given). */

@@ -16,24 +16,6 @@ export type IntrospectionDecision =
       message: string;
     };
 
-/** RFC 7662 §2.2. Only `active` (false) is present when the token is not usable. */
-export interface IntrospectionResponse {
-  active: boolean;
-  /** Effective permissions, space-separated. */
-  scope?: string;
-  exp?: number;
-  iat?: number;
-  nbf?: number;
-  /** The token id. */
-  sub?: string;
-  username?: string;
-  token_type?: 'bearer';
-  /** The token's organization. */
-  org?: string;
-  /** Present when the request was described (method, path, ip) and the token is active. */
-  decision?: IntrospectionDecision;
-}
-
 /** The decision as introspection reports it (the steps stay in Tessera). */
 export function introspectionDecision(decision: AccessDecision): IntrospectionDecision {
   if (decision.allowed) return { allowed: true };
