@@ -38,7 +38,7 @@ describe('the change stream across instances', () => {
     b = await startInstance(database.url, { ...env, LOG_LEVEL: 'info' }, { logger: createRootLogger({ logLevel: 'info', logFormat: 'json' }, out) });
     adminToken = (await a.login('admin@tessera.test', 'admin-password-1234')).token;
     watcher = ((await a.as(adminToken).post('/tokens', aToken().withScopes('changes:read').build()).expect(201)).body as { secret: string }).secret;
-  });
+  }, 180_000); // two api instances on a busy machine
 
   afterEach(() => {
     for (const r of open.splice(0)) r.close();
