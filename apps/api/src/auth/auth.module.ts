@@ -1,6 +1,7 @@
 import { Global, Module } from '@nestjs/common';
 import { APP_GUARD, DiscoveryModule } from '@nestjs/core';
 import { PassportModule } from '@nestjs/passport';
+import { TypeOrmModule } from '@nestjs/typeorm';
 import { AccessGuard } from './access.guard';
 import { ChangeNotifier } from './auth-events';
 import { AuthController } from './auth.controller';
@@ -13,6 +14,7 @@ import { PasswordHasher } from './password-hasher';
 import { RouteAccessCheck } from './route-access-check';
 import { TokenVerifier } from './token-verifier';
 import { UsageRecorder } from './usage-recorder';
+import { Session } from './session.entity';
 
 /**
  * Authentication for every route: the global AccessGuard (deny by default), the bearer strategy,
@@ -21,7 +23,7 @@ import { UsageRecorder } from './usage-recorder';
  */
 @Global()
 @Module({
-  imports: [PassportModule.register({ session: false }), DiscoveryModule],
+  imports: [TypeOrmModule.forFeature([Session]), PassportModule.register({ session: false }), DiscoveryModule],
   controllers: [AuthController],
   providers: [
     AuthService,

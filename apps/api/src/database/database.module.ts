@@ -2,7 +2,6 @@ import { type DynamicModule, Logger, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { OUTAGE_REPORTER } from '../common/database-unavailable';
 import { DatabaseAvailability } from './availability';
-import { ENTITIES } from './entities';
 import { migrateDatabase } from './migrate-database';
 import { MIGRATIONS } from './migrations';
 import { runtimeRoleFromUrl } from './runtime-role';
@@ -47,9 +46,8 @@ export class DatabaseModule {
             return {
               type: 'postgres' as const,
               url: urls.runtime ?? urls.owner,
-              entities: ENTITIES,
-              // Feature modules that own their entity register it with TypeOrmModule.forFeature
-              // (invitations/), so this layer need not import them.
+              // Each feature module registers its own entities (TypeOrmModule.forFeature): the
+              // database layer names none of them.
               autoLoadEntities: true,
               migrations: MIGRATIONS,
               migrationsRun: false,

@@ -1,13 +1,12 @@
 import { DataSource } from 'typeorm';
-import { createTestDatabase } from '../testing/test-app';
-import { Invitation } from '../invitations/invitation.entity';
-import { ENTITIES } from './entities';
+import { allEntities } from '../testing/entities';
+import { createTestApp, createTestDatabase } from '../testing/test-app';
 import { MIGRATIONS } from './migrations';
 
 describe('migrations', () => {
   it('build the schema from an empty database, revert cleanly and run again', async () => {
     const database = await createTestDatabase();
-    const ds = new DataSource({ type: 'postgres', url: database.url, entities: [...ENTITIES, Invitation], migrations: MIGRATIONS, logging: false });
+    const ds = new DataSource({ type: 'postgres', url: database.url, entities: allEntities(), migrations: MIGRATIONS, logging: false });
     await ds.initialize();
     try {
       const tables = async () =>
@@ -44,6 +43,17 @@ describe('migrations', () => {
     } finally {
       await ds.destroy();
       await database.drop();
+    }
+  });
+
+  it('are matched by the app: every entity file is registered by its feature module (forFeature)', async () => {
+    const entities = allEntities().map((e) => e.name).sort();
+    expect(entities).toEqual(['AuditEvent', 'Invitation', 'OrgIpAllowlistEntry', 'Organization', 'Role', 'Session', 'Token', 'User']);
+    const t = await createTestApp();
+    try {
+      expect(t.db.entityMetadatas.map((m) => m.name).sort()).toEqual(entities);
+    } finally {
+      await t.close();
     }
   });
 });
