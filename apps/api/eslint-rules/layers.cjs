@@ -16,7 +16,7 @@ const LAYERS = [
   { name: 'common', folders: ['common'] },
   { name: 'config', folders: ['config'] },
   { name: 'database', folders: ['database'] },
-  { name: 'credentials', folders: ['credentials', 'cache'] },
+  { name: 'credentials', folders: ['credentials'] },
   {
     name: 'features',
     folders: ['access', 'audit', 'auth', 'changes', 'cli', 'health', 'introspect', 'invitations', 'metrics', 'organizations', 'permissions', 'roles', 'security', 'tokens', 'users'],

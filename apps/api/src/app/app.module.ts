@@ -12,6 +12,7 @@ import { ProblemFilter } from './problem.filter';
 import { SpaFallback } from './spa-fallback';
 import type { AppConfig } from '../config/app-config';
 import { CoreModule } from '../config/config.module';
+import { CredentialsModule } from '../credentials/credentials.module';
 import { DatabaseModule } from '../database/database.module';
 import { HealthModule } from '../health/health.module';
 import { IntrospectModule } from '../introspect/introspect.module';
@@ -53,6 +54,7 @@ export class AppModule {
           },
           options.config.logLevel !== 'silent',
         ),
+        CredentialsModule,
         AuditModule,
         AuthModule,
         HealthModule,

@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { Writable } from 'node:stream';
 import { generateTokenSecret } from '@tessera/domain';
-import { type Instance, startInstance } from '../cache/testing/instances';
+import { type Instance, startInstance } from '../credentials/testing/instances';
 import { createTestDatabase } from '../testing/test-app';
 import { createRootLogger, SAMPLED_LINES_PER_SECOND } from './logging';
 

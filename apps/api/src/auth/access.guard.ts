@@ -1,6 +1,6 @@
 import { type CanActivate, type ExecutionContext, Inject, Injectable, Logger } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { accessDenied, type AccessDenial, decideAccess } from '@tessera/domain';
+import { accessDenied, type AccessDecision, type AccessDenial, decideAccess } from '@tessera/domain';
 import { AuditService } from '../audit/audit.service';
 import { CLOCK, type Clock } from '../common/clock';
 import { ACCESS_METADATA, type AccessRequirement } from '../common/decorators';
@@ -19,10 +19,11 @@ import type { Principal } from '../common/principal';
 import { ProblemException } from '../common/problem';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { Metrics } from '../metrics/metrics.service';
-import { BearerStrategy, type PresentedCredential } from './bearer.strategy';
+import type { PresentedCredential, VerifiedCredential } from '../credentials/credential';
+import { Credentials } from '../credentials/credentials.service';
+import { BearerStrategy } from './bearer.strategy';
 import { compileTrust, type CompiledTrust, resolveClientIp } from './client-ip';
 import { AuthFailureLimiter } from './failure-limiter';
-import { TokenVerifier, type VerifiedCredential } from './token-verifier';
 import { UsageRecorder } from './usage-recorder';
 
 const REALM = 'Bearer realm="tessera"';
@@ -31,9 +32,12 @@ type Req = HttpRequestLike & Record<string, unknown>;
 /**
  * The one global guard (SPEC §5). Deny by default: a route passes without credentials only with
  * @Public(); a route with neither @Public, @Authenticated nor @RequirePermission is refused.
- * Bearer parsing goes through passport-http-bearer (the @nestjs/passport strategy BearerStrategy),
- * run once per request the way passport runs a strategy (see `authenticate`); the decision is
- * `decideAccess` from @tessera/domain. Answers (problem+json, RFC 6750 challenges):
+ * A straight path: the header is parsed by passport-http-bearer (the @nestjs/passport strategy
+ * BearerStrategy, run once per request the way passport runs a strategy, see `authenticate`), the
+ * secret goes to `Credentials.bySecret` (one call: the compiled credential and its organization's
+ * allowlist) and that answer to `decideAccess` from @tessera/domain (one call: every rule, the
+ * grace-secret rule included). Nothing is stashed on the request for passport to read back; the
+ * Principal is attached only for the handler. Answers (problem+json, RFC 6750 challenges):
  * no credentials 401; malformed header or token in the query string 400 invalid_request;
  * bad/unknown/revoked/inactive/pending/expired 401 invalid_token; IP/origin/endpoint 403;
  * missing permission 403 insufficient_scope. Repeated failures from one IP → 429 Retry-After.
@@ -45,7 +49,7 @@ export class AccessGuard implements CanActivate {
 
   constructor(
     private readonly reflector: Reflector,
-    private readonly verifier: TokenVerifier,
+    private readonly credentials: Credentials,
     private readonly limiter: AuthFailureLimiter,
     private readonly usage: UsageRecorder,
     private readonly audit: AuditService,
@@ -89,33 +93,29 @@ export class AccessGuard implements CanActivate {
       throw invalidRequest('Tokens in the request body are refused; send Authorization: Bearer <token>');
     }
 
-    const presented = this.presentedCredential(req, context, await this.authenticate(req));
-
-    const now = this.clock.now();
+    const secret = this.presentedSecret(req, context, await this.authenticate(req));
+    const presented = await this.credentials.bySecret(secret);
     const credential = presented.credential;
-    let denial: AccessDenial | null = null;
-    if (!presented.wellFormed) denial = accessDenied('malformed');
-    else {
-      const orgAllowlist = credential
-        ? await this.verifier.orgAllowlist(credential.organizationId)
-        : { matches: () => true, size: 0 };
-      // Endpoint rules see the request as the router routes it (HEAD as GET, case, escapes, //);
-      // a target that cannot be read so is refused by decideAccess when the token has endpoint rules.
-      const target = requestTarget(req);
-      const decision = decideAccess(
-        credential?.subject ?? null,
-        {
-          method: target?.method ?? req.method,
-          path: target?.path ?? rawRequestTarget(req),
-          ip: context.ip,
-          origin: context.origin,
-          requiredPermission: access.kind === 'permission' ? access.permission : null,
-          now,
-        },
-        orgAllowlist,
-      );
-      if (!decision.allowed) denial = decision;
-    }
+    // Endpoint rules see the request as the router routes it (HEAD as GET, case, escapes, //);
+    // a target that cannot be read so is refused by decideAccess when the token has endpoint rules.
+    const target = requestTarget(req);
+    const now = this.clock.now();
+    const denial: AccessDenial | null = !presented.wellFormed
+      ? accessDenied('malformed')
+      : denialOf(
+          decideAccess(
+            credential?.subject ?? null,
+            {
+              method: target?.method ?? req.method,
+              path: target?.path ?? rawRequestTarget(req),
+              ip: context.ip,
+              origin: context.origin,
+              requiredPermission: access.kind === 'permission' ? access.permission : null,
+              now,
+            },
+            presented.orgAllowlist,
+          ),
+        );
 
     if (denial) {
       const countsAsFailure = denial.status === 401;
@@ -161,9 +161,9 @@ export class AccessGuard implements CanActivate {
     });
   }
 
-  /** The strategy's outcome: only header-level failures arrive without a credential. */
-  private presentedCredential(req: Req, context: RequestContext, outcome: BearerOutcome): PresentedCredential {
-    if (outcome.user) return outcome.user;
+  /** The strategy's outcome: the presented secret, or the header-level failure (thrown). */
+  private presentedSecret(req: Req, context: RequestContext, outcome: BearerOutcome): string {
+    if (outcome.user !== null) return outcome.user;
     if (outcome.status === 400) {
       this.refuse(req, context, null, 'invalid_request');
       throw invalidRequest('The Authorization header is malformed; expected "Bearer <token>"');
@@ -218,20 +218,24 @@ export class AccessGuard implements CanActivate {
   }
 }
 
-/** What passport-http-bearer reports: the credential (success), or a failure with its status. */
+/** What passport-http-bearer reports: the presented secret (success), or a failure with its status. */
 interface BearerOutcome {
-  user: PresentedCredential | null;
+  user: string | null;
   /** 400 for a malformed header; undefined when there is no bearer credential. */
   status?: number;
 }
 
 /** A per-request view of the strategy with passport's action functions. */
 type StrategyRun = BearerStrategy & {
-  success(user: PresentedCredential): void;
+  success(user: string): void;
   fail(challenge?: unknown, status?: number): void;
   error(err: unknown): void;
   authenticate(req: unknown, options: { session: boolean }): void;
 };
+
+function denialOf(decision: AccessDecision): AccessDenial | null {
+  return decision.allowed ? null : decision;
+}
 
 function hasAccessToken(source: unknown): boolean {
   return typeof source === 'object' && source !== null && 'access_token' in source;

@@ -3,7 +3,6 @@ import { APP_GUARD, DiscoveryModule } from '@nestjs/core';
 import { PassportModule } from '@nestjs/passport';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AccessGuard } from './access.guard';
-import { ChangeNotifier } from './auth-events';
 import { AuthController } from './auth.controller';
 import { AuthService } from './auth.service';
 import { BearerStrategy } from './bearer.strategy';
@@ -12,14 +11,14 @@ import { FirstStartService } from './first-start.service';
 import { PasswordChangeService } from './password-change.service';
 import { PasswordHasher } from './password-hasher';
 import { RouteAccessCheck } from './route-access-check';
-import { TokenVerifier } from './token-verifier';
 import { UsageRecorder } from './usage-recorder';
 import { Session } from './session.entity';
 
 /**
  * Authentication for every route: the global AccessGuard (deny by default), the bearer strategy,
- * login sessions, the first-start bootstrap. Global so features can inject ChangeNotifier,
- * PasswordHasher and TokenVerifier without importing it.
+ * login sessions, the first-start bootstrap. Global so features can inject PasswordHasher,
+ * UsageRecorder and the failure limiter without importing it (credentials and the change notifier
+ * come from CredentialsModule).
  */
 @Global()
 @Module({
@@ -29,15 +28,13 @@ import { Session } from './session.entity';
     AuthService,
     PasswordChangeService,
     BearerStrategy,
-    TokenVerifier,
     AuthFailureLimiter,
     UsageRecorder,
     PasswordHasher,
-    ChangeNotifier,
     FirstStartService,
     RouteAccessCheck,
     { provide: APP_GUARD, useClass: AccessGuard },
   ],
-  exports: [ChangeNotifier, PasswordHasher, TokenVerifier, UsageRecorder, AuthFailureLimiter],
+  exports: [PasswordHasher, UsageRecorder, AuthFailureLimiter],
 })
 export class AuthModule {}

@@ -12,11 +12,11 @@ import { Organization } from '../organizations/organization.entity';
 import { Role } from '../roles/role.entity';
 import { User } from '../users/user.entity';
 import { toUserDto } from '../users/users.service';
-import { ChangeNotifier } from './auth-events';
+import { ChangeNotifier } from '../credentials/change-notifier';
 import { AuthFailureLimiter } from './failure-limiter';
 import { HashQueueFullError, PasswordHasher } from './password-hasher';
 import { Session } from './session.entity';
-import { TokenVerifier } from './token-verifier';
+import { Credentials } from '../credentials/credentials.service';
 import { startSession } from './start-session';
 
 const RECENT_SESSIONS = 50;
@@ -35,7 +35,7 @@ export class AuthService {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly hasher: PasswordHasher,
     private readonly limiter: AuthFailureLimiter,
-    private readonly verifier: TokenVerifier,
+    private readonly credentials: Credentials,
     private readonly audit: AuditService,
     private readonly notifier: ChangeNotifier,
     @Inject(CLOCK) private readonly clock: Clock,
@@ -212,7 +212,7 @@ export class AuthService {
   }
 
   private async orgAllows(organizationId: string, ip: string): Promise<boolean> {
-    const allowlist = await this.verifier.orgAllowlist(organizationId);
+    const allowlist = await this.credentials.orgAllowlist(organizationId);
     return allowlist.size === 0 || allowlist.matches(ip);
   }
 

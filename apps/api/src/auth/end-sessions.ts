@@ -1,5 +1,5 @@
 import { type EntityManager, IsNull } from 'typeorm';
-import type { Change } from './auth-events';
+import type { Change } from '../credentials/change-notifier';
 import { Session } from './session.entity';
 
 export interface EndUserSessions {

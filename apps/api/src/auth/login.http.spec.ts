@@ -2,7 +2,7 @@ import type { Response } from 'supertest';
 import { auditRows, setOrgAllowlist } from '../testing/fixtures';
 import { createTestApp, type TestApp, type TestOrg } from '../testing/test-app';
 import { PasswordHasher } from './password-hasher';
-import { TokenVerifier } from './token-verifier';
+import { Credentials } from '../credentials/credentials.service';
 
 const LOGIN = '/api/v1/auth/login';
 /** Headers that differ between any two answers whatever they say. */
@@ -51,9 +51,9 @@ describe('login from outside the organization IP allowlist (no password oracle)'
 
   it('spends the same argon2 work on a right password outside the allowlist, a wrong one and an unknown email', async () => {
     const hasher = t.app.get(PasswordHasher);
-    const verifier = t.app.get(TokenVerifier);
+    const credentials = t.app.get(Credentials);
     const verify = jest.spyOn(hasher, 'verify');
-    const allowlist = jest.spyOn(verifier, 'orgAllowlist');
+    const allowlist = jest.spyOn(credentials, 'orgAllowlist');
     try {
       const work = async (email: string, password: string) => {
         verify.mockClear();

@@ -7,7 +7,7 @@ import { CLOCK, type Clock } from '../common/clock';
 import { actorOf, type Principal } from '../common/principal';
 import { badRequest, forbidden, notFound, ProblemException } from '../common/problem';
 import { User } from '../users/user.entity';
-import { ChangeNotifier } from './auth-events';
+import { ChangeNotifier } from '../credentials/change-notifier';
 import { endUserSessions } from './end-sessions';
 import { AuthFailureLimiter } from './failure-limiter';
 import { HashQueueFullError, PasswordHasher } from './password-hasher';

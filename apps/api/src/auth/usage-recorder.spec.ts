@@ -1,5 +1,5 @@
 import { type CreatedTokenDto, generateTokenSecret } from '@tessera/domain';
-import { createInstanceGroup, eventually, type Instance, type InstanceGroup } from '../cache/testing/instances';
+import { createInstanceGroup, eventually, type Instance, type InstanceGroup } from '../credentials/testing/instances';
 
 describe('usage data and refused-authentication audit rows are written in batches', () => {
   let group: InstanceGroup;

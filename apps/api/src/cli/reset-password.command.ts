@@ -1,5 +1,5 @@
 import type { DataSource } from 'typeorm';
-import { CHANGES_CHANNEL } from '../auth/auth-events';
+import { CHANGES_CHANNEL } from '../credentials/change-notifier';
 import { endUserSessions } from '../auth/end-sessions';
 import type { PasswordHasher } from '../auth/password-hasher';
 import { generatePassword } from '../organizations/organization-creation';

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { type CreatedTokenDto, generateTokenSecret } from '@tessera/domain';
 import { Client } from 'pg';
 import request from 'supertest';
-import { eventually, type Instance, startInstance } from '../cache/testing/instances';
+import { eventually, type Instance, startInstance } from '../credentials/testing/instances';
 import { TEST_ADMIN } from '../testing/test-app';
 import { startStoppablePostgres, type StoppablePostgres } from '../testing/stoppable-postgres';
 
@@ -181,7 +181,7 @@ describe('a database outage', () => {
     // Both change feeds listen again: caches in use, and a change travels by notification again.
     await eventually(
       'both caches are trusted again',
-      async () => a.verifier.credentialCache?.isTrusted === true && b.verifier.credentialCache?.isTrusted === true,
+      async () => a.credentials.credentialCache?.isTrusted === true && b.credentials.credentialCache?.isTrusted === true,
       10_000,
     );
     const later = await create('revoked once the feeds are back');

@@ -5,7 +5,7 @@ import { MetricsController } from './metrics.controller';
 import { Metrics } from './metrics.service';
 
 /**
- * `Metrics` for every module (global: the guard, the verifier and the buffered writers report to
+ * `Metrics` for every module (global: the guard and the buffered writers report to
  * it) and `GET /metrics`. Request durations are taken in a Fastify onResponse hook, by route
  * template, from Fastify's own timer (`reply.elapsedTime`).
  */

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { Credentials } from '../credentials/credentials.service';
 
 /** Upper bounds (seconds) of the request-duration histogram: 1 ms … 5 s. */
 export const HTTP_DURATION_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
@@ -16,9 +17,10 @@ interface Observer {
 
 /**
  * Tessera's Prometheus metrics, in a registry of its own per app (tests run several apps in one
- * process). The guard and the credential cache are hot paths: they bump plain numbers here, which
- * become counters only when /metrics is scraped. Request durations go straight into a histogram
- * child cached per (route template, status), so a request costs two Map lookups and one observe.
+ * process). The guard and Credentials are hot paths: they bump plain numbers (here, and in
+ * `Credentials.stats`), which become counters only when /metrics is scraped. Request durations go
+ * straight into a histogram child cached per (route template, status), so a request costs two Map
+ * lookups and one observe.
  */
 @Injectable()
 export class Metrics {
@@ -28,18 +30,16 @@ export class Metrics {
   private readonly tally = {
     allowed: 0,
     denied: new Map<string, number>(),
-    cacheHits: 0,
-    cacheMisses: 0,
-    notifications: 0,
-    listenerConnected: 0,
     buffers: new Map<BufferKind, () => number>(),
   };
   private readonly httpDuration: Histogram<'route' | 'status'>;
   private readonly httpChildren = new Map<string, Map<number, Observer>>();
 
-  constructor() {
+  constructor(credentials: Credentials) {
     collectDefaultMetrics({ register: this.registry });
     const tally = this.tally;
+    // Credentials keeps its own tallies (it sits below the features and reports to none of them).
+    const stats = credentials.stats;
     new Counter({
       name: 'tessera_auth_decisions_total',
       help: 'Decisions of the access guard on routes that need authentication, by outcome and reason',
@@ -57,7 +57,7 @@ export class Metrics {
       registers: [this.registry],
       collect() {
         this.reset();
-        this.inc(tally.cacheHits);
+        this.inc(stats.cacheHits);
       },
     });
     new Counter({
@@ -66,7 +66,7 @@ export class Metrics {
       registers: [this.registry],
       collect() {
         this.reset();
-        this.inc(tally.cacheMisses);
+        this.inc(stats.cacheMisses);
       },
     });
     new Counter({
@@ -75,7 +75,7 @@ export class Metrics {
       registers: [this.registry],
       collect() {
         this.reset();
-        this.inc(tally.notifications);
+        this.inc(stats.notifications);
       },
     });
     new Gauge({
@@ -83,7 +83,7 @@ export class Metrics {
       help: '1 while the LISTEN connection for cache invalidation is up, else 0 (the cache is bypassed)',
       registers: [this.registry],
       collect() {
-        this.set(tally.listenerConnected);
+        this.set(stats.listenerConnected ? 1 : 0);
       },
     });
     new Gauge({
@@ -119,22 +119,6 @@ export class Metrics {
   /** The guard refused a request; `reason` is one of a closed set (deny reasons, 'throttled', …). */
   authDenied(reason: string): void {
     this.tally.denied.set(reason, (this.tally.denied.get(reason) ?? 0) + 1);
-  }
-
-  cacheHit(): void {
-    this.tally.cacheHits++;
-  }
-
-  cacheMiss(): void {
-    this.tally.cacheMisses++;
-  }
-
-  changeNotification(): void {
-    this.tally.notifications++;
-  }
-
-  changeListenerConnected(connected: boolean): void {
-    this.tally.listenerConnected = connected ? 1 : 0;
   }
 
   /** Registers what a buffered writer holds now; read on every scrape. */

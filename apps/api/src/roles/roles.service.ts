@@ -3,7 +3,7 @@ import { roleRefusals } from '@tessera/domain';
 import type { CreateRoleInput, RoleChange, RoleDto, RoleHolder, UpdateRoleInput } from '@tessera/domain';
 import { DataSource, EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
-import { ChangeNotifier } from '../auth/auth-events';
+import { ChangeNotifier } from '../credentials/change-notifier';
 import { CLOCK } from '../common/clock';
 import type { Clock } from '../common/clock';
 import { actorOf } from '../common/principal';

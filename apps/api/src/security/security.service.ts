@@ -3,7 +3,7 @@ import { createIpMatcher, normalizeIpRule } from '@tessera/domain';
 import type { FieldError, IpAllowlistDto, IpAllowlistInput } from '@tessera/domain';
 import { DataSource } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
-import { ChangeNotifier } from '../auth/auth-events';
+import { ChangeNotifier } from '../credentials/change-notifier';
 import { CLOCK } from '../common/clock';
 import type { Clock } from '../common/clock';
 import { actorOf } from '../common/principal';

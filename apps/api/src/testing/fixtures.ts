@@ -1,5 +1,5 @@
 import { generateTokenSecret, tokenHint } from '@tessera/domain';
-import { type Change, ChangeNotifier } from '../auth/auth-events';
+import { type Change, ChangeNotifier } from '../credentials/change-notifier';
 import type { TestApp } from './test-app';
 import { hashTokenSecret } from '../common/secret-hash';
 

@@ -14,7 +14,7 @@ import type {
 } from '@tessera/domain';
 import { DataSource, EntityManager, SelectQueryBuilder } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
-import { ChangeNotifier } from '../auth/auth-events';
+import { ChangeNotifier } from '../credentials/change-notifier';
 import { CLOCK } from '../common/clock';
 import type { Clock } from '../common/clock';
 import { actorOf } from '../common/principal';

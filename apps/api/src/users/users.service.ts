@@ -3,7 +3,7 @@ import { refusalsOf, userRights } from '@tessera/domain';
 import type { CreateUserInput, UpdateUserInput, UserDto } from '@tessera/domain';
 import { DataSource, EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
-import { ChangeNotifier } from '../auth/auth-events';
+import { ChangeNotifier } from '../credentials/change-notifier';
 import { PasswordHasher } from '../auth/password-hasher';
 import { endUserSessions } from '../auth/end-sessions';
 import { CLOCK } from '../common/clock';

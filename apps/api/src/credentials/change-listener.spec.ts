@@ -2,9 +2,9 @@ import { performance } from 'node:perf_hooks';
 import type { CreatedTokenDto } from '@tessera/domain';
 import { Client } from 'pg';
 import request from 'supertest';
-import { type Change, CHANGES_CHANNEL } from '../auth/auth-events';
-import { startFreezingProxy, type FreezingProxy } from '../cache/testing/freezing-proxy';
-import { eventually, type Instance, startInstance } from '../cache/testing/instances';
+import { type Change, CHANGES_CHANNEL } from './change-notifier';
+import { startFreezingProxy, type FreezingProxy } from './testing/freezing-proxy';
+import { eventually, type Instance, startInstance } from './testing/instances';
 import { createTestDatabase, TEST_ADMIN } from '../testing/test-app';
 import { CHANGE_FEED_LIVENESS, ChangeListener } from './change-listener';
 
@@ -116,7 +116,7 @@ describe('change feed liveness', () => {
     });
 
     it(`bypasses the cache within ${NOTICED_WITHIN_MS} ms, so a change it cannot hear holds at once`, async () => {
-      const cache = api.verifier.credentialCache;
+      const cache = api.credentials.credentialCache;
       await eventually('the token is cached', async () => (await status(token.secret)) === 200 && (cache?.size ?? 0) > 0);
       expect(cache?.isTrusted).toBe(true);
       expect(await metric()).toBe(1);
@@ -135,7 +135,7 @@ describe('change feed liveness', () => {
     });
 
     it('trusts the cache again once it listens on a new connection, and hears changes there', async () => {
-      const cache = api.verifier.credentialCache;
+      const cache = api.credentials.credentialCache;
       proxy.thaw();
       await eventually('listening again', async () => cache?.isTrusted === true && (await metric()) === 1, 10_000);
       const other = (await api.as(admin).post('/tokens', { name: 'watched again', scopes: ['tokens:read'] }).expect(201))

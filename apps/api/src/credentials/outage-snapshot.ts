@@ -1,6 +1,6 @@
 import type { IpMatcher } from '@tessera/domain';
-import type { Change } from '../auth/auth-events';
-import type { VerifiedCredential } from '../auth/token-verifier';
+import type { Change } from './change-notifier';
+import type { VerifiedCredential } from './credential';
 import { credentialDependencies, dependencyOf } from './credential-cache';
 
 /**

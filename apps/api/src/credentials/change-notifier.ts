@@ -19,7 +19,8 @@ export interface Change {
 /** PostgreSQL channel every api instance LISTENs on. Payload: JSON of Change. */
 export const CHANGES_CHANNEL = 'tessera_changes';
 
-export type ChangeListener = (change: Change) => void;
+/** Called with each committed change (see `ChangeNotifier.onCommitted`). */
+export type ChangeHandler = (change: Change) => void;
 
 /**
  * Announces changes that affect authentication. Every feature service calls
@@ -32,7 +33,7 @@ export type ChangeListener = (change: Change) => void;
 @Injectable()
 export class ChangeNotifier implements OnModuleInit, EntitySubscriberInterface {
   private readonly logger = new Logger(ChangeNotifier.name);
-  private readonly listeners = new Set<ChangeListener>();
+  private readonly listeners = new Set<ChangeHandler>();
   private readonly pending = new WeakMap<QueryRunner, Change[]>();
 
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
@@ -54,7 +55,7 @@ export class ChangeNotifier implements OnModuleInit, EntitySubscriberInterface {
   }
 
   /** Subscribe to committed changes made by this instance. Returns an unsubscribe function. */
-  onCommitted(listener: ChangeListener): () => void {
+  onCommitted(listener: ChangeHandler): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
   }

@@ -4,7 +4,7 @@ import { Client } from 'pg';
 import request from 'supertest';
 import type { Test } from 'supertest';
 import type * as CreateAppModule from '../../app/create-app';
-import type * as TokenVerifierModule from '../../auth/token-verifier';
+import type * as CredentialsModule from '../credentials.service';
 import { parseConfig } from '../../config/app-config';
 import { createTestDatabase, TEST_ADMIN } from '../../testing/test-app';
 
@@ -14,8 +14,8 @@ const BASE = '/api/v1';
 export interface Instance {
   app: NestFastifyApplication;
   url: string;
-  /** This instance's TokenVerifier (each instance has its own copy of every module, see below). */
-  verifier: TokenVerifierModule.TokenVerifier;
+  /** This instance's Credentials (each instance has its own copy of every module, see below). */
+  credentials: CredentialsModule.Credentials;
   /** Requests to /api/v1 with a bearer token: `a.as(secret).get('/auth/me')`. */
   as(bearer: string): {
     get(path: string): Test;
@@ -41,15 +41,15 @@ export interface InstanceGroup {
 /**
  * Loads the app's modules in a registry of their own. Two Nest apps in one process would otherwise
  * share process-wide singletons that separate api processes never share, above all passport's
- * strategy registry: the second app's BearerStrategy (with its TokenVerifier and cache) would
+ * strategy registry: the second app's BearerStrategy would
  * verify the first app's requests too.
  */
-function isolatedModules(): { createTesseraApp: typeof CreateAppModule.createTesseraApp; TokenVerifier: typeof TokenVerifierModule.TokenVerifier } {
+function isolatedModules(): { createTesseraApp: typeof CreateAppModule.createTesseraApp; Credentials: typeof CredentialsModule.Credentials } {
   let loaded: ReturnType<typeof isolatedModules> | undefined;
   jest.isolateModules(() => {
     const { createTesseraApp } = require('../../app/create-app') as typeof CreateAppModule;
-    const { TokenVerifier } = require('../../auth/token-verifier') as typeof TokenVerifierModule;
-    loaded = { createTesseraApp, TokenVerifier };
+    const { Credentials } = require('../credentials.service') as typeof CredentialsModule;
+    loaded = { createTesseraApp, Credentials };
   });
   if (!loaded) throw new Error('jest.isolateModules did not run');
   return loaded;
@@ -60,7 +60,7 @@ export async function startInstance(
   env: Record<string, string>,
   options: { logger?: CreateAppModule.CreateAppOptions['logger'] } = {},
 ): Promise<Instance> {
-  const { createTesseraApp, TokenVerifier } = isolatedModules();
+  const { createTesseraApp, Credentials } = isolatedModules();
   const config = parseConfig({
     ADMIN_EMAIL: TEST_ADMIN.email,
     ADMIN_PASSWORD: TEST_ADMIN.password,
@@ -86,7 +86,7 @@ export async function startInstance(
   return {
     app,
     url,
-    verifier: app.get(TokenVerifier),
+    credentials: app.get(Credentials),
     as(bearer: string) {
       const auth = (req: Test): Test => req.set('Authorization', `Bearer ${bearer}`);
       const http = request(url);

@@ -1,9 +1,9 @@
 import { performance } from 'node:perf_hooks';
 import type { IpMatcher } from '@tessera/domain';
 import { LRUCache } from 'lru-cache';
-import type { Change, ChangeKind } from '../auth/auth-events';
-import { CHANGE_FEED_LIVENESS } from '../database/change-listener';
-import type { VerifiedCredential } from '../auth/token-verifier';
+import type { Change, ChangeKind } from './change-notifier';
+import { CHANGE_FEED_LIVENESS } from './change-listener';
+import type { VerifiedCredential } from './credential';
 
 export interface CredentialCacheOptions {
   /** Most credentials (and, separately, organization allowlists) kept. */

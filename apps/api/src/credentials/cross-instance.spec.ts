@@ -43,7 +43,7 @@ describe('verification cache across two api instances on one database', () => {
     await warm(a, secret);
     await warm(b, secret);
     for (const instance of [a, b]) {
-      const cache = instance.verifier.credentialCache;
+      const cache = instance.credentials.credentialCache;
       expect(cache?.isTrusted).toBe(true);
       expect(cache?.size).toBeGreaterThan(0);
     }
@@ -52,7 +52,7 @@ describe('verification cache across two api instances on one database', () => {
   it('reads the database once, not once per request, for a burst of requests with a new secret', async () => {
     const { secret } = await createToken(a);
     await new Promise((resolve) => setTimeout(resolve, 100)); // let the creation's NOTIFY echo arrive
-    const reads = jest.spyOn(a.verifier as unknown as { lookupToken(hash: string): Promise<unknown> }, 'lookupToken');
+    const reads = jest.spyOn(a.credentials as unknown as { read(kind: string, hash: string): Promise<unknown> }, 'read');
     try {
       const answers = await Promise.all(Array.from({ length: 20 }, () => statusOf(a, secret)));
       expect(answers.every((s) => s === 200)).toBe(true);
@@ -195,6 +195,6 @@ describe('verification cache across two api instances on one database', () => {
     await group.query('UPDATE tokens SET active = false WHERE id = $1', [token.id]);
 
     await eventually('B reads the database again', async () => (await statusOf(b, secret)) === 401);
-    await eventually('B listens and caches again', async () => b.verifier.credentialCache?.isTrusted === true);
+    await eventually('B listens and caches again', async () => b.credentials.credentialCache?.isTrusted === true);
   });
 });

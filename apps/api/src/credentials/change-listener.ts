@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { Logger } from '@nestjs/common';
 import { Client } from 'pg';
-import { type Change, CHANGE_KINDS, CHANGES_CHANNEL } from '../auth/auth-events';
+import { type Change, CHANGE_KINDS, CHANGES_CHANNEL } from './change-notifier';
 
 export interface ChangeFeedEvents {
   /** A change committed by any instance (this one included). */

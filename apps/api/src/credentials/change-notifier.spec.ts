@@ -1,6 +1,6 @@
 import type { Client } from 'pg';
 import { createTestApp, type TestApp } from '../testing/test-app';
-import { type Change, ChangeNotifier, CHANGES_CHANNEL } from './auth-events';
+import { type Change, ChangeNotifier, CHANGES_CHANNEL } from './change-notifier';
 
 describe('ChangeNotifier', () => {
   let t: TestApp;

@@ -1,6 +1,6 @@
 import { compileAccessRules, createIpMatcher } from '@tessera/domain';
 import fc from 'fast-check';
-import type { VerifiedCredential } from '../auth/token-verifier';
+import type { VerifiedCredential } from './credential';
 import { CredentialCache, credentialDependencies } from './credential-cache';
 
 function aCredential(overrides: Partial<VerifiedCredential> = {}): VerifiedCredential {
@@ -23,6 +23,7 @@ function aCredential(overrides: Partial<VerifiedCredential> = {}): VerifiedCrede
     permissionList: ['tokens:read'],
     allowedIps: [],
     validTo: null,
+    issuedAt: new Date('2026-01-01T00:00:00Z'),
     hint: 'tsr_abcd…wxyz',
     ...overrides,
   };
