@@ -2,7 +2,7 @@
 // Every file path the docs cite exists: `code spans` that look like a source path (a slash and a
 // known extension) and relative markdown links, in README.md, docs/*.md and the READMEs of the
 // projects. A cited path may be written from the repository root or from inside a project
-// (`cache/credential-cache.ts` for apps/api/src/cache/credential-cache.ts): it counts when some
+// (`credentials/credential-cache.ts` for apps/api/src/credentials/credential-cache.ts): it counts when some
 // file of the repository ends with it. Built or generated paths (dist/, .data/, bench/results/)
 // and HTTP paths (/api/…) are not files of the repository and are skipped.
 // Usage: node tools/docs/check-paths.mjs [root]   → exit 1 and one line per missing path.
