@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { DataSource } from 'typeorm';
 import { AuditEvent } from '../audit/audit-event.entity';
+import { Session } from '../auth/session.entity';
 import type { AppConfig } from '../config/app-config';
 import { startEmbeddedPostgres } from '../database/embedded-postgres';
 import { MIGRATIONS } from '../database/migrations';
@@ -58,8 +59,9 @@ export async function openCliDatabase(config: AppConfig, log: (line: string) => 
   const dataSource = new DataSource({
     type: 'postgres',
     url,
-    // What the commands read and write through TypeORM (the rest is SQL): a reset password, its audit row.
-    entities: [User, AuditEvent],
+    // What the commands read and write through TypeORM (the rest is SQL): the user whose password is
+    // reset, the sessions that ends, the audit row.
+    entities: [User, Session, AuditEvent],
     migrations: MIGRATIONS,
     migrationsTransactionMode: 'all',
     synchronize: false,
