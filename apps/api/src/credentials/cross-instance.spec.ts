@@ -12,11 +12,12 @@ describe('verification cache across two api instances on one database', () => {
   let b: Instance;
   let admin: string;
 
+  // Two whole apps, each loading every module afresh: on a busy machine that alone can take a minute.
   beforeAll(async () => {
     group = await createInstanceGroup(2);
     [a, b] = group.instances as [Instance, Instance];
     admin = (await a.login(group.admin.email, group.admin.password)).token;
-  });
+  }, 180_000);
 
   afterAll(async () => {
     await group?.close();
