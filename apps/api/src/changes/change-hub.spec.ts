@@ -1,7 +1,7 @@
 import type { MessageEvent } from '@nestjs/common';
 import { type ChangeEventDto, type ChangeStreamReady, parseChangeEventId } from '@tessera/domain';
 import fc from 'fast-check';
-import type { Change } from '../auth/auth-events';
+import type { Change } from '../credentials/change-notifier';
 import { ChangeHub, IDLE_RING_MS, RING_SIZE, type StreamHolder, type StreamSink } from './change-hub';
 
 const ORGS = ['org-a', 'org-b', 'org-c'] as const;

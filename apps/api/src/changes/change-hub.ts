@@ -8,7 +8,7 @@ import {
   formatChangeEventId,
   parseChangeEventId,
 } from '@tessera/domain';
-import type { Change } from '../auth/auth-events';
+import type { Change } from '../credentials/change-notifier';
 
 /** Events of an organization kept for resuming (Last-Event-ID); older ones answer `resumed: false`. */
 export const RING_SIZE = 256;

@@ -1,7 +1,7 @@
 import { Writable } from 'node:stream';
 import type { ChangeEventDto, ChangeStreamReady, TokenDto } from '@tessera/domain';
 import { createRootLogger } from '../app/logging';
-import { eventually, type Instance, startInstance } from '../cache/testing/instances';
+import { eventually, type Instance, startInstance } from '../credentials/testing/instances';
 import { createTestDatabase } from '../testing/test-app';
 import { aToken } from '../tokens/testing/a-token';
 import { EventStreamReader } from './testing/event-stream';

@@ -6,7 +6,7 @@ import type { PostgresConnectionOptions } from 'typeorm/driver/postgres/Postgres
 import type { Principal } from '../common/principal';
 import { ProblemException, serviceUnavailable } from '../common/problem';
 import { DatabaseAvailability } from '../database/availability';
-import { ChangeListener } from '../database/change-listener';
+import { ChangeListener } from '../credentials/change-listener';
 import { ChangeHub, MAX_STREAMS_PER_ORG, type StreamHolder } from './change-hub';
 
 /** application_name of the stream's LISTEN connection. */
@@ -19,7 +19,7 @@ const MAX_TIMER_MS = 2_147_483_647;
 
 /**
  * `GET /changes`: the organization's changes as Server-Sent Events. It hears every instance's
- * changes on a LISTEN connection of its own (database/change-listener.ts, the verification cache's
+ * changes on a LISTEN connection of its own (credentials/change-listener.ts, the verification cache's
  * twin), so a stream on any instance reports a change committed on any other. While that
  * connection is down nothing can be promised: open streams get `reset` and end, new ones are
  * answered 503 until it is back, and ids from before cannot be resumed from.
