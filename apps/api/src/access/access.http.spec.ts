@@ -99,6 +99,22 @@ describe('POST /access/explain', () => {
     expect((bad.body.errors as { field: string }[]).map((e) => e.field)).toEqual(expect.arrayContaining(['ip', 'method', 'path']));
   });
 
+  it('answers 404 for a token of another organization, as for one that does not exist', async () => {
+    const other = await t.createOrg('Explain elsewhere');
+    const foreign = ((await as(t, other.token).post('/tokens', aToken().build()).expect(201)).body as { token: TokenDto }).token;
+    const res = await explain({ tokenId: foreign.id });
+    expect(res.status).toBe(404);
+    expect(JSON.stringify(res.body)).not.toContain(foreign.name);
+  });
+
+  it('explains a token by id as for its current secret, also while a previous one is in its grace', async () => {
+    const { token: fresh } = (await admin.post('/tokens', aToken().withScopes('tokens:read').build()).expect(201)).body as { token: TokenDto };
+    await admin.post(`/tokens/${fresh.id}/regenerate`, { graceSeconds: 60 }).expect(200);
+    const res = await admin.post('/access/explain', { tokenId: fresh.id, method: 'GET', path: '/api/v1/tokens', ip: '198.51.100.9' }).expect(200);
+    expect(res.body).toMatchObject({ allowed: true });
+    expect(res.body.steps[0]).toMatchObject({ step: 'lookup', ok: true });
+  });
+
   it('needs tokens:read', async () => {
     const { secret } = (await admin.post('/tokens', aToken().withScopes('roles:read').build()).expect(201)).body as { secret: string };
     expect((await as(t, secret).post('/access/explain', { tokenId: token.id, method: 'GET', path: '/', ip: '127.0.0.1' })).status).toBe(403);

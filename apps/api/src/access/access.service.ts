@@ -1,52 +1,39 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { compileAccessRules, createIpMatcher, decideAccess, effectivePermissions } from '@tessera/domain';
+import { decideAccess } from '@tessera/domain';
 import type { ExplainRequestInput, ExplainResponseDto } from '@tessera/domain';
-import { DataSource } from 'typeorm';
 import { CLOCK } from '../common/clock';
 import type { Clock } from '../common/clock';
 import type { Principal } from '../common/principal';
 import { notFound } from '../common/problem';
-import { Role } from '../roles/role.entity';
-import { OrgIpAllowlistEntry } from '../security/ip-allowlist-entry.entity';
-import { Token } from '../tokens/token.entity';
+import { Credentials } from '../credentials/credentials.service';
 import { RoutePermissions } from './route-permissions';
 
 /**
- * "Would the guard let this token do that, and why?" — the same `decideAccess` the guard runs,
- * with the token's current rules and the organization's allowlist, step by step. The token is not
- * used: no usage counters, no audit row. Without `permission`, the permission is the one this api's
+ * "Would the guard let this token do that, and why?" — the same `decideAccess` the guard runs, on
+ * the same compiled credential (`Credentials.byTokenId`, as for the token's current secret) and
+ * the organization's allowlist (`Credentials.orgAllowlist`), step by step. The token is not used:
+ * no usage counters, no audit row. Without `permission`, the permission is the one this api's
  * route for the method and path requires (none for paths outside this api).
  */
 @Injectable()
 export class AccessService {
   constructor(
-    private readonly db: DataSource,
+    private readonly credentials: Credentials,
     @Inject(CLOCK) private readonly clock: Clock,
     private readonly routes: RoutePermissions,
   ) {}
 
   async explain(who: Principal, input: ExplainRequestInput): Promise<ExplainResponseDto> {
-    const token = await this.db.getRepository(Token).findOne({ where: { id: input.tokenId, organizationId: who.organizationId } });
-    if (!token) throw notFound('Token');
-    const role = token.roleId
-      ? await this.db.getRepository(Role).findOne({ where: { id: token.roleId, organizationId: who.organizationId } })
-      : null;
-    const allowlist = await this.db.getRepository(OrgIpAllowlistEntry).find({ where: { organizationId: who.organizationId } });
+    const credential = await this.credentials.byTokenId(who.organizationId, input.tokenId);
+    if (!credential) throw notFound('Token');
+    const allowlist = await this.credentials.orgAllowlist(credential.organizationId);
 
     // permission absent: the one this api's route needs (null for other services' paths);
     // permission null: authentication only.
     const requiredPermission =
       input.permission !== undefined ? input.permission : (this.routes.requiredPermission(input.method, input.path) ?? null);
-    const rules = compileAccessRules({
-      permissions: effectivePermissions(role?.permissions, token.scopes),
-      allowedIps: token.allowedIps,
-      blockedIps: token.blockedIps,
-      allowedEndpoints: token.allowedEndpoints,
-      blockedEndpoints: token.blockedEndpoints,
-      allowedOrigins: token.allowedOrigins,
-    });
     const decision = decideAccess(
-      { active: token.active, revokedAt: token.revokedAt, validFrom: token.validFrom, validTo: token.validTo, rules },
+      credential.subject,
       {
         method: input.method,
         path: input.path.split('?')[0] ?? input.path,
@@ -55,7 +42,7 @@ export class AccessService {
         requiredPermission,
         now: this.clock.now(),
       },
-      createIpMatcher(allowlist.map((e) => e.cidr)),
+      allowlist,
       { explain: true },
     );
     if (decision.allowed) {
