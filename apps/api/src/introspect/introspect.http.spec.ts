@@ -94,6 +94,20 @@ describe('POST /introspect (RFC 7662)', () => {
     expect(bad.body.errors).toEqual([expect.objectContaining({ field: 'token' })]);
   });
 
+  it('answers {active:false} for a login session secret (introspection is for tokens)', async () => {
+    expect((await service.post('/introspect', { token: t.admin.token }).expect(200)).body).toEqual({ active: false });
+  });
+
+  it('follows a change at once: a role edit changes the scope, a revoke makes the token inactive', async () => {
+    const role = (await admin.post('/roles', { name: 'introspected', permissions: ['audit:read'] }).expect(201)).body as { id: string };
+    const { token, secret } = await create(aToken().withRole(role.id).withScopes('tokens:read').build());
+    expect((await service.post('/introspect', { token: secret }).expect(200)).body.scope).toBe('audit:read tokens:read');
+    await admin.patch(`/roles/${role.id}`, { permissions: ['roles:read'] }).expect(200);
+    expect((await service.post('/introspect', { token: secret }).expect(200)).body.scope).toBe('roles:read tokens:read');
+    await admin.post(`/tokens/${token.id}/revoke`).expect(200);
+    expect((await service.post('/introspect', { token: secret }).expect(200)).body).toEqual({ active: false });
+  });
+
   describe('with the request the token came with (method, path, ip, origin, permission)', () => {
     const ask = (secret: string, request: Record<string, string>) => service.post('/introspect', { token: secret, ...request }).expect(200);
     const GET_ORDERS = { method: 'GET', path: '/orders', ip: '203.0.113.7' };
