@@ -1,0 +1,10 @@
+export { TesseraModule } from './lib/tessera.module.js';
+export { TESSERA_OPTIONS, type TesseraModuleOptions } from './lib/tessera.options.js';
+export { TesseraGuard } from './lib/tessera.guard.js';
+export { Authenticated, Public, RequirePermission, TesseraToken, type TesseraAccess } from './lib/access.decorators.js';
+export { TesseraVerifier, verdictOf, type PresentedRequest, type Verdict, type VerifierStats, type TesseraVerifierOptions } from './lib/tessera-verifier.js';
+export { DecisionCache, type CachedDecision, type DecisionCacheOptions, type TesseraTokenInfo } from './lib/decision-cache.js';
+export { ChangeSubscription, type ChangeSubscriptionEvents, type ChangeSubscriptionOptions } from './lib/change-subscription.js';
+export { EventStreamParser, type ParsedEvent } from './lib/event-stream-parser.js';
+export { TesseraRefusal } from './lib/problems.js';
+export { socketAddress, type GuardedRequest } from './lib/http-request.js';
