@@ -13,7 +13,9 @@
 //      `naive-fastify` (the tutorial guard: passport-http-bearer + a TypeORM findOne per request);
 //      Tessera's health/live, auth/me with the cache, auth/me without usage counting (bench-only
 //      TESSERA_BENCH_USAGE=off), well-formed unknown tokens (401), auth/me with AUTH_CACHE=off;
-//   5. times revoke on instance A → first 401 on instance B (two api processes, one database);
+//   5. times revoke on instance A → first 401 on instance B (two api processes, one database),
+//      and revoke in Tessera → first 401 at the example orders service (apps/example-orders,
+//      @tessera/nest, told by the change stream; built into dist/apps/example-orders/);
 //   6. times a filtered, sorted, paged token list of an organization with 10 000 tokens and of
 //      the one with 100 000;
 //   7. prints every scenario, the goals of issue 10 (by how much each missed goal is missed) and
@@ -22,7 +24,8 @@
 //
 // Options: --tokens=100000 --big=100000 --sample=5000 --connections=50 --duration=10 --warmup=3
 //          --trials=200 --list=200
-//          --only=bare,naive,health,me,usage,unknown,nocache,revoke,list,list100k
+//          --downstream=50 (revocations timed at the orders service)
+//          --only=bare,naive,health,me,usage,unknown,nocache,revoke,downstream,list,list100k
 //          --no-build --out=<file> --cpu-prof=<dir> (Tessera's api A runs under node --cpu-prof;
 //          one .cpuprofile per api process, written when it stops) --api-env=K=V,K=V (extra
 //          environment for Tessera's api processes, for experiments) --api-tail=N (print api A's
@@ -37,6 +40,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { call, closeHttp, expectStatus } from './lib/http.mjs';
 import { buildBaselines } from './lib/baselines.mjs';
+import { downstreamTrials, ensureExampleBuild, startOrdersService } from './lib/downstream.mjs';
 import { freePort, runChild, startChild, startPostgres, stopAll } from './lib/processes.mjs';
 import { generateSecret } from './lib/secrets.mjs';
 import { ADMIN, BIG_ADMIN, connect, SEARCH_WORDS, seedOrganizations, seedTokens } from './lib/seed.mjs';
@@ -50,7 +54,7 @@ const args = Object.fromEntries(
     return [k, v ?? 'true'];
   }),
 );
-const ALL = 'bare,naive,health,me,usage,unknown,nocache,revoke,list,list100k';
+const ALL = 'bare,naive,health,me,usage,unknown,nocache,revoke,downstream,list,list100k';
 const opt = {
   tokens: Number(args.tokens ?? 100_000),
   big: Number(args.big ?? 100_000),
@@ -59,6 +63,7 @@ const opt = {
   duration: Number(args.duration ?? 10),
   warmup: Number(args.warmup ?? 3),
   trials: Number(args.trials ?? 200),
+  downstream: Number(args.downstream ?? 50),
   list: Number(args.list ?? 200),
   only: new Set((args.only ?? ALL).split(',')),
   build: args['no-build'] === undefined,
@@ -399,6 +404,7 @@ const GOALS = [
   ['ratios.cacheOverNoCache', '>=', 5, 'auth/me cache ÷ AUTH_CACHE=off'],
   ['ratios.usageCost', '<=', 0.05, '1 − auth/me with usage ÷ without'],
   ['revocation.p99Ms', '<=', 100, 'revoke on A → first 401 on B, p99 ms'],
+  ['downstream.revocationP99Ms', '<=', 1000, 'revoke in Tessera → first 401 at the orders service (@tessera/nest), p99 ms'],
   ['list.p95Ms', '<=', 50, 'token list, 10 000 tokens, p95 ms'],
   ['list100k.p95Ms', '<=', 50, 'token list, 100 000 tokens in one org, p95 ms'],
 ];
@@ -445,6 +451,7 @@ async function main() {
   delete results.options.out;
 
   await ensureBuild();
+  const ordersMain = opt.only.has('downstream') ? await ensureExampleBuild(ROOT, opt.build, log) : null;
   const baselines = buildBaselines(ROOT);
   const pgServer = await startPostgres();
   log(`embedded PostgreSQL (pid ${pgServer.pid}) on 127.0.0.1:${pgServer.port}`);
@@ -534,6 +541,22 @@ async function main() {
     };
     await b.stop();
   }
+  if (ordersMain && opt.downstream > 0) {
+    const orders = await startOrdersService(ROOT, ordersMain, a, adminToken, log);
+    try {
+      const { latencies, missed } = await downstreamTrials(a, orders, adminToken, opt.downstream);
+      details.downstream = {
+        trials: opt.downstream,
+        missed,
+        p50Ms: ms(percentile(latencies, 50)),
+        p95Ms: ms(percentile(latencies, 95)),
+        p99Ms: missed > 0 ? null : ms(percentile(latencies, 99)),
+        maxMs: ms(percentile(latencies, 100)),
+      };
+    } finally {
+      await orders.stop();
+    }
+  }
   if (opt.only.has('usage')) {
     await a.stop();
     a = await startApi('api A', pgServer.url, { TESSERA_BENCH_USAGE: 'off' });
@@ -562,6 +585,7 @@ async function main() {
     usageCost: s.authCached && s.authNoUsage ? round2(1 - s.authCached.rps / s.authNoUsage.rps) : null,
   };
   results.revocation = { p99Ms: details.revocation?.p99Ms ?? null };
+  results.downstream = { revocationP99Ms: details.downstream?.p99Ms ?? null };
   results.list = { p95Ms: details.list?.p95Ms ?? null };
   results.list100k = { p95Ms: details.list100k?.p95Ms ?? null };
   results.details = details;
@@ -569,6 +593,10 @@ async function main() {
   if (details.revocation) {
     const r = details.revocation;
     print(`${'revoke on A → 401 on B'.padEnd(38)} p50 ${r.p50Ms} ms   p95 ${r.p95Ms} ms   p99 ${r.p99Ms} ms   max ${r.maxMs} ms   (${r.trials} trials, ${r.missed} missed)`);
+  }
+  if (details.downstream) {
+    const r = details.downstream;
+    print(`${'revoke → 401 at the orders service'.padEnd(38)} p50 ${r.p50Ms} ms   p95 ${r.p95Ms} ms   p99 ${r.p99Ms} ms   max ${r.maxMs} ms   (${r.trials} trials, ${r.missed} missed)`);
   }
   for (const [key, label] of [['list', 'token list, 10 000 tokens'], ['list100k', `token list, ${opt.big} tokens in one org`]]) {
     const l = details[key];
