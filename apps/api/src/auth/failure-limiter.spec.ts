@@ -26,3 +26,14 @@ describe('AuthFailureLimiter memory bound (keys are chosen by attackers)', () =>
     expect(l.accountRetryAfter(victim)).not.toBeNull();
   });
 });
+
+describe('AUTH_TRACKED_KEYS', () => {
+  it('bounds both maps at the configured number of keys', () => {
+    const l = limiter({ AUTH_TRACKED_KEYS: '300' });
+    for (let i = 0; i < 1_000; i++) {
+      l.recordFailure(`10.${i >> 8}.${i & 0xff}.1`);
+      l.recordAccountFailure(`user${i}@example.test`);
+    }
+    expect(l.sizes()).toEqual({ addresses: 300, accounts: 300 });
+  });
+});

@@ -10,24 +10,27 @@ interface Window {
 }
 
 /**
- * Most keys each map keeps (least recently used dropped first). The keys are chosen by the caller
- * (addresses, emails), so the maps must be bounded: 100,000 entries of at most ~300 bytes each is
- * under 40 MiB per map. An entry an attacker keeps hitting stays recent and is never the one dropped:
- * to evict it they must fail with 100,000 other keys between two tries of it.
+ * Most keys each map keeps by default (AUTH_TRACKED_KEYS; least recently used dropped first). The
+ * keys are chosen by the caller (addresses, emails), so the maps must be bounded: 100,000 entries
+ * of ~150 bytes (an address) or ~460 bytes (a 254-character email) each, measured: 15 and 46 MiB.
+ * An entry an attacker keeps hitting stays recent and is never the one dropped: to evict it they
+ * must fail with 100,000 other keys between two tries of it.
  */
 export const THROTTLE_MAX_KEYS = 100_000;
 
 /** Fixed windows of failures per key; over the limit → seconds until the window ends. */
 class FailureWindows {
-  private readonly windows = new LRUCache<string, Window>({ max: THROTTLE_MAX_KEYS });
+  private readonly windows: LRUCache<string, Window>;
   private readonly windowMs: number;
 
   constructor(
     private readonly limit: number,
     windowSeconds: number,
     private readonly clock: Clock,
+    maxKeys: number,
   ) {
     this.windowMs = windowSeconds * 1000;
+    this.windows = new LRUCache<string, Window>({ max: maxKeys });
   }
 
   retryAfter(key: string): number | null {
@@ -74,8 +77,9 @@ export class AuthFailureLimiter {
   private readonly accounts: FailureWindows;
 
   constructor(@Inject(APP_CONFIG) config: AppConfig, @Inject(CLOCK) clock: Clock) {
-    this.addresses = new FailureWindows(config.authFailureLimit, config.authFailureWindowSeconds, clock);
-    this.accounts = new FailureWindows(config.authAccountFailureLimit, config.authAccountFailureWindowSeconds, clock);
+    const maxKeys = config.authTrackedKeys;
+    this.addresses = new FailureWindows(config.authFailureLimit, config.authFailureWindowSeconds, clock, maxKeys);
+    this.accounts = new FailureWindows(config.authAccountFailureLimit, config.authAccountFailureWindowSeconds, clock, maxKeys);
   }
 
   /** Seconds to wait when the bucket of `ip` is over the limit, else null. */
@@ -96,7 +100,7 @@ export class AuthFailureLimiter {
     this.accounts.record(accountKey(email));
   }
 
-  /** How many address buckets and accounts are tracked (both ≤ THROTTLE_MAX_KEYS). */
+  /** How many address buckets and accounts are tracked (both ≤ AUTH_TRACKED_KEYS). */
   sizes(): { addresses: number; accounts: number } {
     return { addresses: this.addresses.size, accounts: this.accounts.size };
   }

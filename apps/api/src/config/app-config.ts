@@ -46,6 +46,12 @@ export interface AppConfig {
   /** Failed logins per account (email, case-insensitive) within the window before 429. */
   authAccountFailureLimit: number;
   authAccountFailureWindowSeconds: number;
+  /**
+   * Most keys each per-key structure of the guard keeps (least recently used dropped first): the
+   * verification cache (credentials and unknown secrets), the failure counters per address bucket
+   * and per account. Bounds the api's memory under a flood (docs/operations.md "Memory").
+   */
+  authTrackedKeys: number;
   /** argon2 computations at once; the rest wait in a queue of at most passwordHashQueue, then 503. */
   passwordHashConcurrency: number;
   passwordHashQueue: number;
@@ -132,6 +138,7 @@ const envSchema = z.object({
   AUTH_FAILURE_WINDOW_SECONDS: positiveInt.max(86400).default(60),
   AUTH_ACCOUNT_FAILURE_LIMIT: positiveInt.max(100000).default(10),
   AUTH_ACCOUNT_FAILURE_WINDOW_SECONDS: positiveInt.max(86400).default(600),
+  AUTH_TRACKED_KEYS: positiveInt.min(100).max(10_000_000).default(100_000),
   PASSWORD_HASH_CONCURRENCY: positiveInt.max(64).default(2),
   PASSWORD_HASH_QUEUE: z.coerce.number().int().min(0).max(10000).default(100),
   FLUSH_INTERVAL_MS: z.coerce.number().int().min(10).max(1000).default(1000),
@@ -209,6 +216,7 @@ export function parseConfig(env: Record<string, string | undefined>): AppConfig 
     authFailureWindowSeconds: e.AUTH_FAILURE_WINDOW_SECONDS,
     authAccountFailureLimit: e.AUTH_ACCOUNT_FAILURE_LIMIT,
     authAccountFailureWindowSeconds: e.AUTH_ACCOUNT_FAILURE_WINDOW_SECONDS,
+    authTrackedKeys: e.AUTH_TRACKED_KEYS,
     passwordHashConcurrency: e.PASSWORD_HASH_CONCURRENCY,
     passwordHashQueue: e.PASSWORD_HASH_QUEUE,
     flushIntervalMs: e.FLUSH_INTERVAL_MS,

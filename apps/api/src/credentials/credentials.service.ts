@@ -63,6 +63,8 @@ export class Credentials implements OnModuleInit, OnApplicationShutdown {
   private unsubscribe: (() => void) | null = null;
   /** Lookups in flight by hash, so a burst of requests with one new secret reads the database once. */
   private readonly inflight = new Map<string, { mark: number; promise: Promise<VerifiedCredential | null> }>();
+  /** Most lookups shared at once (AUTH_TRACKED_KEYS); beyond, a lookup runs unshared. */
+  private readonly maxInflight: number;
   private readonly staleMs: number;
   /** AUTH_STALE_ON_OUTAGE_SECONDS > 0: what the cache held when the change feed was lost. */
   private snapshot: OutageSnapshot | null = null;
@@ -75,7 +77,8 @@ export class Credentials implements OnModuleInit, OnApplicationShutdown {
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
-    this.cache = config.authCache ? new CredentialCache(DEFAULT_CACHE_OPTIONS) : null;
+    this.cache = config.authCache ? new CredentialCache({ ...DEFAULT_CACHE_OPTIONS, max: config.authTrackedKeys }) : null;
+    this.maxInflight = config.authTrackedKeys;
     this.staleMs = config.authStaleOnOutageSeconds * 1000;
   }
 
@@ -208,7 +211,7 @@ export class Credentials implements OnModuleInit, OnApplicationShutdown {
       return credential;
     });
     const entry = { mark, promise };
-    this.inflight.set(hash, entry);
+    if (this.inflight.size < this.maxInflight) this.inflight.set(hash, entry);
     const forget = (): void => {
       if (this.inflight.get(hash) === entry) this.inflight.delete(hash);
     };
