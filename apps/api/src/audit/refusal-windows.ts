@@ -41,7 +41,7 @@ export const NETWORK_POLICY: WindowPolicy = {
   windowMs: SUMMARY_WINDOW_MS,
   firstAllowance: 1,
   continuingAllowance: 0,
-  maxKeys: 1_000,
+  maxKeys: 500,
   maxOverflowKeys: 100,
 };
 
