@@ -40,6 +40,8 @@ export function runCliProcess(args: string[], env: Record<string, string>): Prom
 
 export interface ApiProcess {
   url: string;
+  /** The child's process id (its memory is read from /proc/<pid>/status). */
+  pid: number;
   stop(): Promise<void>;
 }
 
@@ -65,7 +67,7 @@ export async function startApiProcess(env: Record<string, string>): Promise<ApiP
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`api exited with ${child.exitCode}: ${stderr}`);
     try {
-      if ((await fetch(`${url}/api/v1/health/ready`)).ok) return { url, stop };
+      if ((await fetch(`${url}/api/v1/health/ready`)).ok) return { url, pid: child.pid as number, stop };
     } catch {
       /* not listening yet */
     }
