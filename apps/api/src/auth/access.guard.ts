@@ -108,6 +108,7 @@ export class AccessGuard implements CanActivate {
             {
               method: target?.method ?? req.method,
               path: target?.path ?? rawRequestTarget(req),
+              target,
               ip: context.ip,
               origin: context.origin,
               requiredPermission: access.kind === 'permission' ? access.permission : null,

@@ -13,6 +13,7 @@ import {
   type DenyReason,
 } from './access';
 import { createIpMatcher } from './ip';
+import { canonicalRequestTarget } from './request-target';
 import { TOKEN_STATUSES } from './status';
 
 const NOW = new Date('2030-06-01T12:00:00Z');
@@ -428,6 +429,38 @@ const arbRequest = fc.record({
 const arbOrg = fc.array(arbIpRule, { maxLength: 2 }).map(createIpMatcher);
 
 describe('decideAccess (properties)', () => {
+  it('decides the same with the target already parsed by the caller as from the raw path', () => {
+    const spellings = fc.constantFrom(
+      '/api/v1/tokens',
+      '/API/v1//Tokens/',
+      '/api/v1/tokens/1',
+      '/api/v1/%61udit',
+      '/api/v1/./audit',
+      'http://evil/api/v1/audit',
+      '/api/v1/tokens;x',
+      '/other',
+      '/api/v1/%zz',
+    );
+    fc.assert(
+      fc.property(
+        arbSubject,
+        arbRequest,
+        spellings,
+        fc.constantFrom('GET', 'HEAD', 'delete'),
+        arbOrg,
+        fc.boolean(),
+        (subject, request, path, method, org, explain) => {
+          const raw = { ...request, method, path };
+          const parsed = { ...raw, target: canonicalRequestTarget(method, path) };
+          expect(decideAccess(subject, parsed, org, { explain })).toEqual(
+            decideAccess(subject, raw, org, { explain }),
+          );
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
+
   it('never allows a revoked token', () => {
     fc.assert(
       fc.property(arbSubject, arbRequest, arbOrg, (subject, request, org) => {

@@ -1,6 +1,6 @@
 import { createEndpointMatcher, type EndpointMatcher } from './endpoints';
 import { createIpMatcher, isValidIp, type IpMatcher } from './ip';
-import { canonicalRequestTarget } from './request-target';
+import { canonicalRequestTarget, type RequestTarget } from './request-target';
 import { createOriginMatcher, type OriginMatcher } from './origins';
 import { compilePermissions, type PermissionSet } from './permissions';
 import { tokenStatus, type StatusFields, type TokenStatus } from './status';
@@ -69,6 +69,11 @@ export interface AccessRequest {
    * rules, the request is refused.
    */
   path: string;
+  /**
+   * `canonicalRequestTarget(method, path)` when the caller has already computed it (the api parses
+   * each request's target once); when given it is used as is, so it must be exactly that.
+   */
+  target?: RequestTarget | null;
   /** client IP (after trusted-proxy resolution) */
   ip: string;
   /** the `Origin` header, when the request carries one */
@@ -299,7 +304,11 @@ export function decideAccess(
   const hasEndpointRules = rules.blockedEndpoints.size > 0 || rules.allowedEndpoints.size > 0;
   // (Without endpoint rules the path matters only to the explanation: no parsing on the hot path.)
   const target =
-    hasEndpointRules || explain ? canonicalRequestTarget(request.method, request.path) : null;
+    !hasEndpointRules && !explain
+      ? null
+      : request.target !== undefined
+        ? request.target
+        : canonicalRequestTarget(request.method, request.path);
   if (!hasEndpointRules && !explain) {
     // nothing to check
   } else if (target === null) {
