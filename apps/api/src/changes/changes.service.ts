@@ -33,6 +33,7 @@ export class ChangesService implements OnModuleInit, OnModuleDestroy {
   private stopping = false;
   private sweepTimer: NodeJS.Timeout | undefined;
   private offUp: (() => void) | null = null;
+  private retryTimer: NodeJS.Timeout | undefined;
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -58,8 +59,24 @@ export class ChangesService implements OnModuleInit, OnModuleDestroy {
         this.hub.endAll('the change feed was interrupted');
       },
     }, { applicationName: CHANGES_LISTENER_NAME });
-    await this.listener.start();
     this.offUp = this.availability.onUp(() => this.listener?.reconnectNow());
+    await this.listen(0);
+  }
+
+  /**
+   * The first LISTEN. A failure does not stop the app (the guard's own feed decides that): streams
+   * answer 503 and it is tried again, 100 ms doubling to 5 s.
+   */
+  private async listen(attempt: number): Promise<void> {
+    try {
+      await this.listener?.start();
+    } catch (err) {
+      if (this.stopping) return;
+      const delay = Math.min(5_000, 100 * 2 ** attempt);
+      this.logger.warn(`change stream feed: LISTEN failed (${(err as Error).message}); GET /changes answers 503, retrying in ${delay} ms`);
+      this.retryTimer = setTimeout(() => void this.listen(attempt + 1), delay);
+      this.retryTimer.unref();
+    }
   }
 
   /** Ends every stream before the HTTP server closes (it waits for open connections). */
@@ -67,6 +84,7 @@ export class ChangesService implements OnModuleInit, OnModuleDestroy {
     this.stopping = true;
     this.listening = false;
     if (this.sweepTimer) clearInterval(this.sweepTimer);
+    if (this.retryTimer) clearTimeout(this.retryTimer);
     this.offUp?.();
     this.hub.endAll('the server is shutting down');
     await this.listener?.stop();
