@@ -1,7 +1,8 @@
 // The CLI against a real Tessera: the api's test harness (real Nest app, real PostgreSQL) in this
 // jest worker, the CLI run in process (run()) and, for the process-level contract, as `tessera`
 // through bin/tessera.mjs in a child process.
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -261,6 +262,67 @@ describe('tessera CLI against a real Tessera', () => {
     expect(await readFile(file, 'utf8')).not.toContain(session);
     await expect(new TesseraClient({ url: t.url, credential: session }).auth.me()).rejects.toMatchObject({ status: 401 });
     expect((await tessera(['tokens', 'list'])).code).toBe(EXIT.auth);
+  });
+
+  /**
+   * `tessera <args>` on a real terminal: util-linux `script` gives it a pty. `answers` are typed
+   * one by one, each once the output so far matches its prompt (never earlier, when the terminal
+   * would still echo).
+   */
+  function onTerminal(args: string[], answers: [RegExp, string][], env: Record<string, string> = {}): Promise<Result> {
+    const command = ['node', join(root, 'apps/cli/bin/tessera.mjs'), ...args].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
+    const child = spawn('script', ['-qec', command, '/dev/null'], {
+      env: { PATH: process.env['PATH'] ?? '', HOME: home, XDG_CONFIG_HOME: home, TESSERA_URL: t.url, TESSERA_CLI_NO_BUILD: '1', TERM: 'xterm', ...env },
+    });
+    let out = '';
+    const pending = [...answers];
+    // cursor moves and colours between the prompt and the end of what was written so far
+    const escapes = new RegExp(`${String.fromCharCode(27)}\\[[0-9;?]*[A-Za-z]`, 'g');
+    child.stdout.on('data', (c: Buffer) => {
+      out += c.toString();
+      const next = pending[0];
+      if (next && next[0].test(out.replace(escapes, ''))) {
+        pending.shift();
+        child.stdin.write(`${next[1]}\r`);
+      }
+    });
+    // a prompt that never comes must fail the test, not hang it
+    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+    return new Promise((done) =>
+      child.once('exit', (code) => {
+        clearTimeout(timer);
+        done({ code: code ?? -1, stdout: out, stderr: '' });
+      }),
+    );
+  }
+
+  (existsSync('/usr/bin/script') ? describe : describe.skip)('on a terminal (a pty through script)', () => {
+    beforeAll(async () => {
+      await new Promise<void>((done, fail) => execFile(process.execPath, [join(root, 'apps/cli/build.mjs')], (error) => (error ? fail(error) : done())));
+    });
+
+    it('asks for the password without echoing it, asks before revoking, and draws a coloured table', async () => {
+      const login = await onTerminal(['login', '--email', t.admin.email], [[/Password: *$/, t.admin.password]]);
+      expect(login.code).toBe(EXIT.ok);
+      expect(login.stdout).not.toContain(t.admin.password);
+      expect(login.stdout).toContain('Logged in');
+
+      const { token } = await admin.tokens.create({ name: 'cli on a terminal', scopes: ['audit:read'] });
+      const declined = await onTerminal(['tokens', 'revoke', token.id], [[/cannot be undone\. \[y\/N\] $/, 'n']]);
+      expect(declined.code).toBe(EXIT.usage);
+      expect((await admin.tokens.get(token.id)).status).toBe('active');
+      const accepted = await onTerminal(['tokens', 'revoke', token.id], [[/\[y\/N\] $/, 'y']]);
+      expect(accepted.code).toBe(EXIT.ok);
+      expect((await admin.tokens.get(token.id)).status).toBe('revoked');
+
+      const table = await onTerminal(['tokens', 'list', '-q', 'cli on a terminal'], []);
+      expect(table.code).toBe(EXIT.ok);
+      expect(table.stdout).toMatch(/NAME\s.*ID\s.*STATUS/);
+      expect(table.stdout).toContain(`${String.fromCharCode(27)}[31mrevoked`);
+      const plain = await onTerminal(['tokens', 'list', '-q', 'cli on a terminal'], [], { NO_COLOR: '1' });
+      expect(plain.stdout).toMatch(/NAME\s.*ID\s.*STATUS/);
+      expect(plain.stdout).not.toContain(String.fromCharCode(27));
+    });
   });
 
   describe('as a process (bin/tessera.mjs)', () => {
