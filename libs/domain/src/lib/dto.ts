@@ -4,7 +4,7 @@ import type { IntrospectionDecision } from './introspection';
 import { HTTP_METHODS, isValidEndpointRule } from './endpoints';
 import { ipRuleProblem, isValidIp } from './ip';
 import { isValidOriginRule } from './origins';
-import { isValidPermission } from './permissions';
+import { type CatalogResource, isValidPermission } from './permissions';
 import { TOKEN_STATUSES, type TokenStatus } from './status';
 
 /** Every size limit of the API and the console, in one place. */
@@ -103,8 +103,23 @@ function validToAfterValidFrom(v: { validFrom?: string | null; validTo?: string 
 }
 const validToMessage = { error: 'validTo must be later than validFrom', path: ['validTo'] };
 
+/**
+ * A token id proposed by the client (seed 004: the create form shows the GUID before saving): a
+ * UUID v4, any case (stored lower-case).
+ */
+export const tokenIdSchema = z
+  .string({ error: 'id must be a string' })
+  .trim()
+  .toLowerCase()
+  .pipe(z.uuidv4({ error: 'id must be a UUID v4, e.g. 3f1c2a52-7c1e-4b7a-9a55-3d1f0f5b8e21' }));
+
+/** A fresh token id for a form to show before saving (crypto RNG; a UUID v4). */
+export function newTokenId(): string {
+  return globalThis.crypto.randomUUID();
+}
+
 export const createTokenSchema = z
-  .strictObject(tokenFields)
+  .strictObject({ ...tokenFields, id: tokenIdSchema.optional() })
   .refine(validToAfterValidFrom, validToMessage)
   .refine((v) => Boolean(v.roleId) || (v.scopes !== undefined && v.scopes.length > 0), {
     error: 'Choose a role or at least one permission (scopes)',
@@ -286,8 +301,29 @@ export const auditQuerySchema = z.strictObject({
   ...pageFields,
 });
 
-export const explainRequestSchema = z.strictObject({
-  tokenId: uuidSchema('tokenId'),
+/**
+ * The rules of a token being created (the create drawer's Test access, before saving): the same
+ * fields and checks as POST tokens, none of them required.
+ */
+export const explainDraftSchema = z
+  .strictObject({
+    roleId: tokenFields.roleId,
+    scopes: tokenFields.scopes,
+    allowedIps: tokenFields.allowedIps,
+    blockedIps: tokenFields.blockedIps,
+    allowedEndpoints: tokenFields.allowedEndpoints,
+    blockedEndpoints: tokenFields.blockedEndpoints,
+    allowedOrigins: tokenFields.allowedOrigins,
+    validFrom: tokenFields.validFrom,
+    validTo: tokenFields.validTo,
+  })
+  .refine(validToAfterValidFrom, validToMessage);
+
+const explainFields = z.strictObject({
+  /** A saved token… */
+  tokenId: uuidSchema('tokenId').optional(),
+  /** …or the rules of one not saved yet (exactly one of the two). */
+  draft: explainDraftSchema.optional(),
   method: z
     .string({ error: 'method must be a string' })
     .trim()
@@ -311,6 +347,11 @@ export const explainRequestSchema = z.strictObject({
     .refine(isValidPermission, { error: 'permission must be resource:action' })
     .nullable()
     .optional(),
+});
+
+export const explainRequestSchema = explainFields.refine((v) => (v.tokenId === undefined) !== (v.draft === undefined), {
+  error: 'Give either tokenId (a saved token) or draft (the rules of a token not saved yet)',
+  path: ['tokenId'],
 });
 
 /**
@@ -380,6 +421,7 @@ export type CreateOrganizationInput = z.infer<typeof createOrganizationSchema>;
 export type IpAllowlistInput = z.infer<typeof ipAllowlistSchema>;
 export type AuditQuery = z.infer<typeof auditQuerySchema>;
 export type ExplainRequestInput = z.infer<typeof explainRequestSchema>;
+export type ExplainDraftInput = z.infer<typeof explainDraftSchema>;
 export type IntrospectInput = z.infer<typeof introspectSchema>;
 
 export interface FieldError {
@@ -551,7 +593,8 @@ export interface ProblemDetails {
 }
 
 export interface PermissionCatalogDto {
-  resources: { resource: string; description: string; actions: string[] }[];
+  /** `tags` per action, e.g. `{ read: ['cli'] }` (the "CLI developer" role grants every `cli` action). */
+  resources: CatalogResource[];
 }
 
 export interface ExplainResponseDto {

@@ -1,12 +1,27 @@
 /** Actions that count as reads for a grant of `read` (e.g. `*:read`). */
 export const READ_ACTIONS: readonly string[] = ['read'];
 
+/** The tag of actions a command-line user needs (seed 002's "CLI developer" preset grants them all). */
+export const CLI_TAG = 'cli';
+
+/**
+ * One resource of the permission catalog: its actions and, per action, its tags (e.g.
+ * `{ read: ['cli'] }`). A deployment adds resources through PERMISSIONS_FILE.
+ */
+export interface CatalogResource {
+  resource: string;
+  description: string;
+  actions: string[];
+  /** action → tags; actions without tags may be left out. */
+  tags?: Record<string, string[]>;
+}
+
 /** The api's own resources and their actions (the permission catalog). */
-export const BUILTIN_RESOURCES: { resource: string; description: string; actions: string[] }[] = [
-  { resource: 'tokens', description: 'API tokens', actions: ['read', 'write', 'introspect'] },
-  { resource: 'roles', description: 'Roles and their permissions', actions: ['read', 'write'] },
+export const BUILTIN_RESOURCES: CatalogResource[] = [
+  { resource: 'tokens', description: 'API tokens', actions: ['read', 'write', 'introspect'], tags: { read: [CLI_TAG], write: [CLI_TAG] } },
+  { resource: 'roles', description: 'Roles and their permissions', actions: ['read', 'write'], tags: { read: [CLI_TAG] } },
   { resource: 'security', description: 'Organization IP allowlist', actions: ['read', 'write'] },
-  { resource: 'audit', description: 'Audit log', actions: ['read'] },
+  { resource: 'audit', description: 'Audit log', actions: ['read'], tags: { read: [CLI_TAG] } },
   { resource: 'users', description: 'Users of the organization', actions: ['read', 'write'] },
   { resource: 'sessions', description: 'Login sessions', actions: ['read', 'write'] },
   { resource: 'organizations', description: 'Organizations', actions: ['read', 'write'] },
@@ -18,11 +33,39 @@ export const BUILTIN_RESOURCES: { resource: string; description: string; actions
   },
 ];
 
+/** A grant of every catalog action carrying a tag: `@cli`. Only built-in roles hold one. */
+const TAG_GRANT = /^@([a-z][a-z0-9-]*)$/;
+
+export function isTagGrant(p: string): boolean {
+  return typeof p === 'string' && TAG_GRANT.test(p);
+}
+
+/** The tag grant of a tag: `tagGrant('cli')` → `@cli`. */
+export function tagGrant(tag: string): string {
+  return `@${tag}`;
+}
+
 /** Built-in, read-only roles that every organization has. */
 export const BUILTIN_ROLES: { name: string; description: string; permissions: string[] }[] = [
   { name: 'All permissions', description: 'Every permission, now and later', permissions: ['*:*'] },
   { name: 'Read only', description: 'Every read permission', permissions: ['*:read'] },
+  {
+    name: 'CLI developer',
+    description: 'Every action tagged for command-line use (cli), now and later',
+    permissions: [tagGrant(CLI_TAG)],
+  },
 ];
+
+/** Every `resource:action` of the catalog whose action carries `tag`, in catalog order. */
+export function taggedPermissions(catalog: readonly CatalogResource[], tag: string): string[] {
+  const out: string[] = [];
+  for (const r of catalog) {
+    for (const action of r.actions) {
+      if (r.tags?.[action]?.includes(tag)) out.push(`${r.resource}:${action}`);
+    }
+  }
+  return out;
+}
 
 /** Longest accepted permission string. */
 export const PERMISSION_MAX_LENGTH = 100;
@@ -68,12 +111,24 @@ export function permissionGrants(granted: string | readonly string[], required: 
  * A token's effective permissions: its role's permissions ∪ its own scopes, de-duplicated, the
  * role's first (a session or user: the role's permissions, scopes empty). The one definition the
  * guard, the token list, introspection, explain and the console use.
+ *
+ * A tag grant (`@cli`, held by the built-in "CLI developer" role) becomes, here and at every check,
+ * every action of `catalog` carrying that tag, so an action tagged later (also one a deployment
+ * adds through PERMISSIONS_FILE) is granted without editing the role. Without a catalog a tag grant
+ * stays as it is: not a permission, it grants nothing and no caller covers it (fails closed).
  */
 export function effectivePermissions(
   rolePermissions: readonly string[] | null | undefined,
   scopes: readonly string[],
+  catalog?: readonly CatalogResource[],
 ): string[] {
-  return [...new Set([...(rolePermissions ?? []), ...scopes])];
+  const out: string[] = [];
+  for (const p of [...(rolePermissions ?? []), ...scopes]) {
+    const tag = catalog ? TAG_GRANT.exec(p)?.[1] : undefined;
+    if (tag !== undefined) out.push(...taggedPermissions(catalog ?? [], tag));
+    else out.push(p);
+  }
+  return [...new Set(out)];
 }
 
 /** Every requested permission, wildcards included, is granted by `granted`. */
