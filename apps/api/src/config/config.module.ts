@@ -2,6 +2,7 @@ import { type DynamicModule, Global, Module } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 import { CLOCK, type Clock, systemClock } from '../common/clock';
 import { APP_CONFIG, type AppConfig } from './app-config';
+import { PermissionCatalog } from './permission-catalog';
 
 export interface CoreOptions {
   config: AppConfig;
@@ -10,7 +11,8 @@ export interface CoreOptions {
 
 /**
  * The validated configuration (APP_CONFIG, also readable through @nestjs/config's ConfigService as
- * `config.get('tessera')`) and the Clock, available everywhere.
+ * `config.get('tessera')`), the Clock and the PermissionCatalog (built-in + PERMISSIONS_FILE),
+ * available everywhere.
  */
 @Global()
 @Module({})
@@ -22,8 +24,9 @@ export class CoreModule {
       providers: [
         { provide: APP_CONFIG, useValue: options.config },
         { provide: CLOCK, useValue: options.clock ?? systemClock },
+        { provide: PermissionCatalog, useFactory: () => PermissionCatalog.fromConfig(options.config) },
       ],
-      exports: [APP_CONFIG, CLOCK],
+      exports: [APP_CONFIG, CLOCK, PermissionCatalog],
     };
   }
 }

@@ -1,4 +1,4 @@
-import { compileAccessRules, createIpMatcher, effectivePermissions, type IpMatcher } from '@tessera/domain';
+import { type CatalogResource, compileAccessRules, createIpMatcher, effectivePermissions, type IpMatcher } from '@tessera/domain';
 import type { VerifiedCredential } from './credential';
 
 /** What the reads need of a DataSource or an EntityManager. */
@@ -55,24 +55,32 @@ const TOKEN_SELECT = `SELECT t.id, t.name, t.organization_id, o.name AS organiza
          LEFT JOIN roles r ON r.id = t.role_id AND r.organization_id = t.organization_id`;
 
 /** The token whose current or previous secret has this SHA-256 hex, compiled. */
-export async function readTokenBySecretHash(db: Queryable, hash: string): Promise<VerifiedCredential | null> {
+/**
+ * `catalog` (PermissionCatalog.resources) expands a role's tag grants (`@cli`) in every read below.
+ */
+export async function readTokenBySecretHash(db: Queryable, hash: string, catalog: readonly CatalogResource[]): Promise<VerifiedCredential | null> {
   const rows = await db.query<TokenRow[]>(`${TOKEN_SELECT}
         WHERE t.secret_hash = $1 OR t.previous_secret_hash = $1
         LIMIT 1`, [hash]);
   const row = rows[0];
-  return row ? compileToken(row) : null;
+  return row ? compileToken(row, catalog) : null;
 }
 
 /** A token of `organizationId` by id, compiled as for its current secret (no grace). */
-export async function readTokenById(db: Queryable, organizationId: string, tokenId: string): Promise<VerifiedCredential | null> {
+export async function readTokenById(
+  db: Queryable,
+  organizationId: string,
+  tokenId: string,
+  catalog: readonly CatalogResource[],
+): Promise<VerifiedCredential | null> {
   const rows = await db.query<TokenRow[]>(`${TOKEN_SELECT}
         WHERE t.id = $2 AND t.organization_id = $3`, [null, tokenId, organizationId]);
   const row = rows[0];
-  return row ? compileToken({ ...row, is_current: true }) : null;
+  return row ? compileToken({ ...row, is_current: true }, catalog) : null;
 }
 
 /** The login session with this secret's SHA-256 hex, compiled (its user's role and status). */
-export async function readSessionBySecretHash(db: Queryable, hash: string): Promise<VerifiedCredential | null> {
+export async function readSessionBySecretHash(db: Queryable, hash: string, catalog: readonly CatalogResource[]): Promise<VerifiedCredential | null> {
   const rows = await db.query<SessionRow[]>(
     `SELECT s.id, s.user_id, s.organization_id, o.name AS organization_name, o.is_root, u.role_id, s.expires_at,
             s.ended_at, s.created_at, u.active AS user_active, u.display_name, r.permissions
@@ -85,6 +93,7 @@ export async function readSessionBySecretHash(db: Queryable, hash: string): Prom
   );
   const row = rows[0];
   if (!row) return null;
+  const permissions = effectivePermissions(row.permissions, [], catalog);
   return {
     kind: 'session',
     id: row.id,
@@ -100,9 +109,9 @@ export async function readSessionBySecretHash(db: Queryable, hash: string): Prom
       revokedAt: row.ended_at,
       validFrom: null,
       validTo: row.expires_at,
-      rules: compileAccessRules({ permissions: row.permissions }),
+      rules: compileAccessRules({ permissions }),
     },
-    permissionList: row.permissions,
+    permissionList: permissions,
     allowedIps: [],
     validTo: row.expires_at,
     issuedAt: row.created_at,
@@ -116,8 +125,8 @@ export async function readOrgAllowlist(db: Queryable, organizationId: string): P
   return createIpMatcher(rows.map((r) => r.cidr));
 }
 
-function compileToken(row: TokenRow): VerifiedCredential {
-  const permissions = effectivePermissions(row.role_permissions, row.scopes);
+function compileToken(row: TokenRow, catalog: readonly CatalogResource[]): VerifiedCredential {
+  const permissions = effectivePermissions(row.role_permissions, row.scopes, catalog);
   return {
     kind: 'token',
     id: row.id,

@@ -6,6 +6,7 @@ import type { PostgresConnectionOptions } from 'typeorm/driver/postgres/Postgres
 import { CLOCK, type Clock } from '../common/clock';
 import { hashTokenSecret } from '../common/secret-hash';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
+import { PermissionCatalog } from '../config/permission-catalog';
 import { DatabaseAvailability } from '../database/availability';
 import { ChangeListener } from './change-listener';
 import { ChangeNotifier } from './change-notifier';
@@ -76,6 +77,7 @@ export class Credentials implements OnModuleInit, OnApplicationShutdown {
     private readonly availability: DatabaseAvailability,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(APP_CONFIG) config: AppConfig,
+    private readonly catalog: PermissionCatalog,
   ) {
     this.cache = config.authCache ? new CredentialCache({ ...DEFAULT_CACHE_OPTIONS, max: config.authTrackedKeys }) : null;
     this.maxInflight = config.authTrackedKeys;
@@ -163,7 +165,7 @@ export class Credentials implements OnModuleInit, OnApplicationShutdown {
   async byTokenId(organizationId: string, tokenId: string): Promise<VerifiedCredential | null> {
     this.availability.assertUp();
     try {
-      return await readTokenById(this.dataSource, organizationId, tokenId);
+      return await readTokenById(this.dataSource, organizationId, tokenId, this.catalog.resources);
     } catch (err) {
       this.availability.reportError(err);
       throw err;
@@ -221,7 +223,9 @@ export class Credentials implements OnModuleInit, OnApplicationShutdown {
 
   private async read(kind: VerifiedCredential['kind'], hash: string): Promise<VerifiedCredential | null> {
     this.availability.assertUp();
-    return kind === 'token' ? readTokenBySecretHash(this.dataSource, hash) : readSessionBySecretHash(this.dataSource, hash);
+    return kind === 'token'
+      ? readTokenBySecretHash(this.dataSource, hash, this.catalog.resources)
+      : readSessionBySecretHash(this.dataSource, hash, this.catalog.resources);
   }
 
   private async currentAllowlist(organizationId: string): Promise<IpMatcher> {

@@ -38,6 +38,7 @@ import { emailTaken, toUserDto } from '../users/users.service';
 import { Invitation } from './invitation.entity';
 import { InvitationMailer } from './invitation-mailer';
 import { toInvitationDto } from './invitation-mapper';
+import { PermissionCatalog } from '../config/permission-catalog';
 
 type InvitationWithRole = Invitation & { role?: Role | null };
 
@@ -74,6 +75,7 @@ export class InvitationsService {
     private readonly limiter: AuthFailureLimiter,
     private readonly mailer: InvitationMailer,
     @Inject(CLOCK) private readonly clock: Clock,
+    private readonly catalog: PermissionCatalog,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -309,9 +311,9 @@ export class InvitationsService {
 
   /** The caller must cover the invited role as a user would hold it (creating, re-issuing or withdrawing). */
   private async authorize(m: EntityManager, who: Principal, kind: PrincipalChangeKind, role: Role | null): Promise<void> {
-    const rights = userRights(role?.permissions ?? []);
+    const rights = userRights(this.catalog.effective(role?.permissions));
     const change = kind === 'create' ? { kind, result: rights } : { kind, current: rights };
-    assertNoRefusals('invitation', refusalsOf(await callerRights(m, who), change, this.clock.now()), 'roleId');
+    assertNoRefusals('invitation', refusalsOf(await callerRights(m, who, this.catalog.resources), change, this.clock.now()), 'roleId');
   }
 
   private async load(m: EntityManager, organizationId: string, id: string, lock = false): Promise<InvitationWithRole> {

@@ -29,7 +29,7 @@ describe('organizations and tenancy over HTTP', () => {
       const me = (await acme.get('/auth/me').expect(200)).body as { organization: { id: string; name: string } };
       expect(me.organization).toEqual({ id: res.body.organization.id, name: 'Acme' });
       const roles = (await acme.get('/roles').expect(200)).body as RoleDto[];
-      expect(roles.map((r) => r.name).sort()).toEqual(['All permissions', 'Read only']);
+      expect(roles.map((r) => r.name).sort()).toEqual(['All permissions', 'CLI developer', 'Read only']);
 
       const audit = await t.db.query(`SELECT organization_id, action FROM audit_events WHERE target_id = $1`, [res.body.organization.id]);
       expect(audit).toEqual([{ organization_id: t.admin.organizationId, action: 'organization.create' }]);

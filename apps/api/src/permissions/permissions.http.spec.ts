@@ -29,7 +29,7 @@ describe('permission catalog', () => {
       const res = await as(t, t.admin.token).get('/permissions').expect(200);
       const names = (res.body.resources as { resource: string }[]).map((r) => r.resource);
       expect(names).toEqual([...BUILTIN_RESOURCES.map((r) => r.resource), 'billing']);
-      expect(res.body.resources.at(-1)).toEqual({ resource: 'billing', description: 'Invoices', actions: ['read', 'write', 'refund'] });
+      expect(res.body.resources.at(-1)).toEqual({ resource: 'billing', description: 'Invoices', actions: ['read', 'write', 'refund'], tags: {} });
       for (const own of ['tokens', 'roles', 'security', 'audit', 'users', 'sessions', 'organizations']) expect(names).toContain(own);
     });
 
@@ -49,6 +49,14 @@ describe('permission catalog', () => {
     it('names the file and the bad entry', () => {
       const path = file({ resources: [{ resource: 'ok', actions: ['read'] }, { resource: 'Bad Name', actions: ['read'] }] });
       expect(() => loadPermissionsFile(path)).toThrow(new RegExp(`PERMISSIONS_FILE ${path}: resources\\.1\\.resource`));
+    });
+
+    it('reads action tags and refuses a tag on an action the resource does not list', () => {
+      expect(loadPermissionsFile(file([{ resource: 'deploys', actions: ['read', 'push'], tags: { push: ['cli', 'cli'] } }]))).toEqual([
+        { resource: 'deploys', description: '', actions: ['read', 'push'], tags: { push: ['cli'] } },
+      ]);
+      expect(() => loadPermissionsFile(file([{ resource: 'deploys', actions: ['read'], tags: { push: ['cli'] } }]))).toThrow(/resources\.0\.tags\.push|tags\.push/);
+      expect(() => loadPermissionsFile(file([{ resource: 'deploys', actions: ['read'], tags: { read: ['Not A Tag'] } }]))).toThrow(/PERMISSIONS_FILE/);
     });
 
     it('refuses to redefine a built-in resource, duplicates and broken JSON', () => {

@@ -25,10 +25,11 @@ describe('roles over HTTP', () => {
 
   it('lists the built-in roles first', async () => {
     const roles = (await admin.get('/roles').expect(200)).body as RoleDto[];
-    expect(roles.slice(0, 2)).toEqual(
+    expect(roles.slice(0, 3)).toEqual(
       expect.arrayContaining([
         expect.objectContaining({ name: 'All permissions', permissions: ['*:*'], builtIn: true }),
         expect.objectContaining({ name: 'Read only', permissions: ['*:read'], builtIn: true }),
+        expect.objectContaining({ name: 'CLI developer', permissions: ['@cli'], builtIn: true }),
       ]),
     );
   });

@@ -15,6 +15,7 @@ import { auditRefusal } from '../audit/audit-refusal';
 import { assertNoRefusals } from '../common/wider-than-caller';
 import { User } from '../users/user.entity';
 import { Role } from './role.entity';
+import { PermissionCatalog } from '../config/permission-catalog';
 
 export function toRoleDto(role: Role): RoleDto {
   return {
@@ -46,6 +47,7 @@ export class RolesService {
     private readonly audit: AuditService,
     private readonly changes: ChangeNotifier,
     @Inject(CLOCK) private readonly clock: Clock,
+    private readonly catalog: PermissionCatalog,
   ) {}
 
   async list(who: Principal): Promise<RoleDto[]> {
@@ -135,7 +137,7 @@ export class RolesService {
   }
 
   private async authorize(m: EntityManager, who: Principal, change: RoleChange): Promise<void> {
-    assertNoRefusals('role', roleRefusals(await callerRights(m, who), change, this.clock.now()));
+    assertNoRefusals('role', roleRefusals(await callerRights(m, who, this.catalog.resources), change, this.clock.now()));
   }
 
   /** Tokens and users holding the role, with what they have apart from it. */
@@ -144,7 +146,7 @@ export class RolesService {
     const tokens = await m.getRepository(Token).find({ where });
     const users = await m.getRepository(User).find({ where });
     return [
-      ...tokens.map((t) => ({ label: `token "${t.name}"`, own: tokenRights(t, null), self: isSelf(who, 'token', t.id) })),
+      ...tokens.map((t) => ({ label: `token "${t.name}"`, own: tokenRights(t, null, this.catalog.resources), self: isSelf(who, 'token', t.id) })),
       ...users.map((u) => ({ label: `user ${u.email}`, own: { permissions: [] }, self: isSelf(who, 'user', u.id) })),
     ];
   }

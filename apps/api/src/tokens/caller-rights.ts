@@ -1,4 +1,4 @@
-import { effectivePermissions, type PrincipalRights, userRights } from '@tessera/domain';
+import { type CatalogResource, effectivePermissions, type PrincipalRights, userRights } from '@tessera/domain';
 import type { EntityManager } from 'typeorm';
 import type { Principal } from '../common/principal';
 import { ProblemException } from '../common/problem';
@@ -7,9 +7,9 @@ import { User } from '../users/user.entity';
 import { Token } from './token.entity';
 
 /** A token's rights as the guard applies them: role ∪ scopes and every limit. */
-export function tokenRights(token: Token, role: Pick<Role, 'permissions'> | null | undefined): PrincipalRights {
+export function tokenRights(token: Token, role: Pick<Role, 'permissions'> | null | undefined, catalog: readonly CatalogResource[]): PrincipalRights {
   return {
-    permissions: effectivePermissions(role?.permissions, token.scopes),
+    permissions: effectivePermissions(role?.permissions, token.scopes, catalog),
     allowedIps: token.allowedIps,
     blockedIps: token.blockedIps,
     allowedEndpoints: token.allowedEndpoints,
@@ -25,7 +25,7 @@ export function tokenRights(token: Token, role: Pick<Role, 'permissions'> | null
  * which carries only some limits): a token caller's full row (permissions, IP, endpoint and origin
  * lists, validity); a session's user: its role's permissions and no limits.
  */
-export async function callerRights(m: EntityManager, who: Principal): Promise<PrincipalRights> {
+export async function callerRights(m: EntityManager, who: Principal, catalog: readonly CatalogResource[]): Promise<PrincipalRights> {
   if (who.kind === 'token') {
     const token = (await m
       .getRepository(Token)
@@ -34,7 +34,7 @@ export async function callerRights(m: EntityManager, who: Principal): Promise<Pr
       .where('t.id = :id AND t.organizationId = :org', { id: who.id, org: who.organizationId })
       .getOne()) as (Token & { role?: Role | null }) | null;
     if (!token) throw callerGone();
-    return tokenRights(token, token.role);
+    return tokenRights(token, token.role, catalog);
   }
   const user = (await m
     .getRepository(User)
@@ -43,7 +43,7 @@ export async function callerRights(m: EntityManager, who: Principal): Promise<Pr
     .where('u.id = :id AND u.organizationId = :org', { id: who.id, org: who.organizationId })
     .getOne()) as (User & { role?: Role | null }) | null;
   if (!user) throw callerGone();
-  return userRights(user.role?.permissions ?? []);
+  return userRights(effectivePermissions(user.role?.permissions, [], catalog));
 }
 
 /** Is the caller this principal (its own token, or the user of the session)? */

@@ -1,4 +1,4 @@
-import { effectivePermissions, tokenStatus } from '@tessera/domain';
+import { type CatalogResource, effectivePermissions, tokenStatus } from '@tessera/domain';
 import type { TokenDto } from '@tessera/domain';
 import type { Role } from '../roles/role.entity';
 import type { Token } from './token.entity';
@@ -7,8 +7,11 @@ function iso(d: Date | null): string | null {
   return d === null ? null : d.toISOString();
 }
 
-/** The wire shape of a token; `role` is the token's role (null when it has none). */
-export function toTokenDto(token: Token, role: Pick<Role, 'name' | 'permissions'> | null, now: Date): TokenDto {
+/**
+ * The wire shape of a token; `role` is the token's role (null when it has none); `catalog` expands
+ * the role's tag grants (PermissionCatalog.resources).
+ */
+export function toTokenDto(token: Token, role: Pick<Role, 'name' | 'permissions'> | null, now: Date, catalog: readonly CatalogResource[]): TokenDto {
   return {
     id: token.id,
     name: token.name,
@@ -16,7 +19,7 @@ export function toTokenDto(token: Token, role: Pick<Role, 'name' | 'permissions'
     roleId: token.roleId,
     roleName: role?.name ?? null,
     scopes: token.scopes,
-    permissions: effectivePermissions(role?.permissions, token.scopes),
+    permissions: effectivePermissions(role?.permissions, token.scopes, catalog),
     allowedIps: token.allowedIps,
     blockedIps: token.blockedIps,
     allowedEndpoints: token.allowedEndpoints,

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { TOKEN_PREFIX, effectivePermissions, generateTokenSecret, isValidPermission, normalizeIpRule, refusalsOf, tokenHint } from '@tessera/domain';
+import { TOKEN_PREFIX, generateTokenSecret, isTagGrant, isValidPermission, normalizeIpRule, refusalsOf, tokenHint } from '@tessera/domain';
 import type {
   CreateTokenInput,
   CreatedTokenDto,
@@ -29,6 +29,7 @@ import { hashTokenSecret } from '../common/secret-hash';
 import { callerRights, isSelf, tokenRights } from './caller-rights';
 import { auditRefusal } from '../audit/audit-refusal';
 import { assertNoRefusals } from '../common/wider-than-caller';
+import { PermissionCatalog } from '../config/permission-catalog';
 
 type TokenWithRole = Token & { role?: Role | null };
 
@@ -76,6 +77,7 @@ export class TokensService {
     private readonly audit: AuditService,
     private readonly changes: ChangeNotifier,
     @Inject(CLOCK) private readonly clock: Clock,
+    private readonly catalog: PermissionCatalog,
   ) {}
 
   // ---------------------------------------------------------------- queries
@@ -102,12 +104,18 @@ export class TokensService {
         throw badRequest('scope must be a permission', [{ field: 'scope', message: 'must be resource:action, e.g. tokens:read' }]);
       }
       const [resource = '', action = ''] = query.scope.split(':');
+      // Tag grants (`@cli`) of built-in roles are granted as the actions of the catalog carrying the
+      // tag: the role's tag grants holding the scope (in JS, effectivePermissions) count as a match.
+      const tagGrants = [...new Set(this.catalog.resources.flatMap((r) => Object.values(r.tags ?? {}).flat()))]
+        .map((tag) => `@${tag}`)
+        .filter((grant) => isTagGrant(grant) && this.catalog.effective([grant]).includes(query.scope as string));
       // The same rule as permissionGrants: each part of a granted permission is '*' or equal.
       qb.andWhere(
-        `EXISTS (SELECT 1 FROM unnest(t.scopes || COALESCE(r.permissions, '{}'::text[])) AS g(p)
+        `(EXISTS (SELECT 1 FROM unnest(t.scopes || COALESCE(r.permissions, '{}'::text[])) AS g(p)
                  WHERE split_part(g.p, ':', 1) IN ('*', :scopeResource)
-                   AND split_part(g.p, ':', 2) IN ('*', :scopeAction))`,
-        { scopeResource: resource, scopeAction: action },
+                   AND split_part(g.p, ':', 2) IN ('*', :scopeAction))
+          OR COALESCE(r.permissions, '{}'::text[]) && CAST(:scopeTagGrants AS text[]))`,
+        { scopeResource: resource, scopeAction: action, scopeTagGrants: tagGrants },
       );
     }
 
@@ -126,12 +134,12 @@ export class TokensService {
     qb.offset((page - 1) * pageSize).limit(pageSize);
 
     const [rows, total] = await qb.getManyAndCount();
-    return { items: rows.map((t) => toTokenDto(t, t.role ?? null, now)), total, page, pageSize };
+    return { items: rows.map((t) => toTokenDto(t, t.role ?? null, now, this.catalog.resources)), total, page, pageSize };
   }
 
   async get(who: Principal, id: string): Promise<TokenDto> {
     const token = await this.load(this.db.manager, who.organizationId, id);
-    return toTokenDto(token, token.role ?? null, this.clock.now());
+    return toTokenDto(token, token.role ?? null, this.clock.now(), this.catalog.resources);
   }
 
   // ---------------------------------------------------------------- changes
@@ -141,7 +149,7 @@ export class TokensService {
       const now = this.clock.now();
       const role = input.roleId ? await this.findRole(m, who.organizationId, input.roleId) : null;
       const scopes = unique(input.scopes ?? []);
-      const permissions = effectivePermissions(role?.permissions, scopes);
+      const permissions = this.catalog.effective(role?.permissions, scopes);
       if (permissions.length === 0) {
         throw badRequest('A token needs a role or at least one scope', [
           { field: 'scopes', message: 'Choose a role or at least one permission' },
@@ -154,12 +162,14 @@ export class TokensService {
         throw badRequest('validTo must be in the future', [{ field: 'validTo', message: 'must be in the future' }]);
       }
       const result = { permissions, ...lists, validFrom, validTo };
-      assertNoRefusals('token', refusalsOf(await callerRights(m, who), { kind: 'create', result }, now), 'scopes');
+      assertNoRefusals('token', refusalsOf(await callerRights(m, who, this.catalog.resources), { kind: 'create', result }, now), 'scopes');
       await this.assertNameFree(m, who.organizationId, input.name);
+      // A proposed id (seed 004) is unique across every organization; the answer does not say whose.
+      if (input.id !== undefined && (await m.getRepository(Token).existsBy({ id: input.id }))) throw idTaken();
 
       const secret = generateTokenSecret(TOKEN_PREFIX);
       const actor = actorOf(who);
-      const id = randomUUID();
+      const id = input.id ?? randomUUID();
       await m.getRepository(Token).insert({
         id,
         organizationId: who.organizationId,
@@ -190,7 +200,7 @@ export class TokensService {
         validFrom: token.validFrom?.toISOString() ?? null,
         validTo: token.validTo?.toISOString() ?? null,
       });
-      return { token: toTokenDto(token, token.role ?? null, now), secret };
+      return { token: toTokenDto(token, token.role ?? null, now, this.catalog.resources), secret };
     });
   }
 
@@ -222,7 +232,7 @@ export class TokensService {
       }
       if (input.scopes !== undefined) patch.scopes = unique(input.scopes);
       const scopes = patch.scopes ?? current.scopes;
-      const permissions = effectivePermissions(role?.permissions, scopes);
+      const permissions = this.catalog.effective(role?.permissions, scopes);
       if (permissions.length === 0) {
         throw badRequest('A token needs a role or at least one scope', [
           { field: 'scopes', message: 'Choose a role or at least one permission' },
@@ -243,20 +253,20 @@ export class TokensService {
       }
 
       // The caller must cover the token as it is (unless it edits itself) and as the edit leaves it.
-      const result = tokenRights({ ...current, ...patch } as Token, role);
-      const change = { kind: 'update' as const, current: tokenRights(current, current.role), result, self: isSelf(who, 'token', id) };
-      assertNoRefusals('token', refusalsOf(await callerRights(m, who), change, now), 'scopes');
+      const result = tokenRights({ ...current, ...patch } as Token, role, this.catalog.resources);
+      const change = { kind: 'update' as const, current: tokenRights(current, current.role, this.catalog.resources), result, self: isSelf(who, 'token', id) };
+      assertNoRefusals('token', refusalsOf(await callerRights(m, who, this.catalog.resources), change, now), 'scopes');
 
       for (const [key, value] of Object.entries(patch)) {
         const before = (current as unknown as Record<string, unknown>)[key];
         if (!sameValue(before, value)) changed[key] = value instanceof Date ? value.toISOString() : value;
       }
-      if (Object.keys(changed).length === 0) return toTokenDto(current, current.role ?? null, now);
+      if (Object.keys(changed).length === 0) return toTokenDto(current, current.role ?? null, now, this.catalog.resources);
 
       await m.getRepository(Token).update({ id, organizationId: who.organizationId }, { ...patch, updatedAt: now });
       const token = await this.load(m, who.organizationId, id);
       await this.record(m, who, 'token.update', token, { changed: Object.keys(changed), values: changed });
-      return toTokenDto(token, token.role ?? null, now);
+      return toTokenDto(token, token.role ?? null, now, this.catalog.resources);
     });
   }
 
@@ -289,7 +299,7 @@ export class TokensService {
       );
       const token = await this.load(m, who.organizationId, id);
       await this.record(m, who, 'token.revoke', token, { previousValidTo: current.validTo?.toISOString() ?? null });
-      return toTokenDto(token, token.role ?? null, now);
+      return toTokenDto(token, token.role ?? null, now, this.catalog.resources);
     });
   }
 
@@ -325,7 +335,7 @@ export class TokensService {
         graceSeconds,
         previousSecretValidUntil: token.previousSecretValidUntil?.toISOString() ?? null,
       });
-      return { token: toTokenDto(token, token.role ?? null, now), secret };
+      return { token: toTokenDto(token, token.role ?? null, now, this.catalog.resources), secret };
     });
   }
 
@@ -343,18 +353,18 @@ export class TokensService {
       if (current.revokedAt) {
         throw conflict(`The token is revoked; a revoked token cannot be ${active ? 'activated' : 'deactivated'}`);
       }
-      if (current.active === active) return toTokenDto(current, current.role ?? null, now);
+      if (current.active === active) return toTokenDto(current, current.role ?? null, now, this.catalog.resources);
       await m.getRepository(Token).update({ id, organizationId: who.organizationId }, { active, updatedAt: now });
       const token = await this.load(m, who.organizationId, id);
       await this.record(m, who, active ? 'token.activate' : 'token.deactivate', token, {});
-      return toTokenDto(token, token.role ?? null, now);
+      return toTokenDto(token, token.role ?? null, now, this.catalog.resources);
     });
   }
 
   /** A change that leaves the token's rights as they are: the caller must cover it, or be it. */
   private async authorize(m: EntityManager, who: Principal, kind: PrincipalChangeKind, token: TokenWithRole): Promise<void> {
-    const change = { kind, current: tokenRights(token, token.role), self: isSelf(who, 'token', token.id) };
-    assertNoRefusals('token', refusalsOf(await callerRights(m, who), change, this.clock.now()), 'scopes');
+    const change = { kind, current: tokenRights(token, token.role, this.catalog.resources), self: isSelf(who, 'token', token.id) };
+    assertNoRefusals('token', refusalsOf(await callerRights(m, who, this.catalog.resources), change, this.clock.now()), 'scopes');
   }
 
   /**
@@ -370,6 +380,7 @@ export class TokensService {
       return await this.db.transaction(work);
     } catch (error) {
       if (isUniqueViolation(error, 'uq_tokens_org_name_lower')) throw nameTaken();
+      if (isUniqueViolation(error, 'tokens_pkey')) throw idTaken();
       await auditRefusal(this.audit, attempt.who, { ...attempt, targetType: 'token' }, error);
       throw error;
     }
@@ -469,4 +480,9 @@ function nameTaken(): ProblemException {
   return new ProblemException(409, 'Conflict', 'A token with this name already exists in the organization', [
     { field: 'name', message: 'is already used by another token (names are case-insensitive)' },
   ]);
+}
+
+/** A proposed id that exists, in this organization or any other (which one is not said). */
+function idTaken(): ProblemException {
+  return new ProblemException(409, 'Conflict', 'A token with this id already exists', [{ field: 'id', message: 'is taken; propose another UUID v4' }]);
 }

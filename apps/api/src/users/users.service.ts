@@ -16,6 +16,7 @@ import { callerRights, isSelf } from '../tokens/caller-rights';
 import { auditRefusal } from '../audit/audit-refusal';
 import { assertNoRefusals } from '../common/wider-than-caller';
 import { User } from './user.entity';
+import { PermissionCatalog } from '../config/permission-catalog';
 
 type UserWithRole = User & { role?: Role | null };
 
@@ -54,6 +55,7 @@ export class UsersService {
     private readonly audit: AuditService,
     private readonly changes: ChangeNotifier,
     @Inject(CLOCK) private readonly clock: Clock,
+    private readonly catalog: PermissionCatalog,
     private readonly hasher: PasswordHasher,
   ) {}
 
@@ -71,8 +73,8 @@ export class UsersService {
     const passwordHash = await this.hasher.hashForRequest(input.password);
     return this.mutate({ who, action: 'user.create', targetId: null }, async (m) => {
       const role = await this.findRole(m, who.organizationId, input.roleId);
-      const result = userRights(role.permissions);
-      assertNoRefusals('user', refusalsOf(await callerRights(m, who), { kind: 'create', result }, this.clock.now()), 'roleId');
+      const result = userRights(this.catalog.effective(role.permissions));
+      assertNoRefusals('user', refusalsOf(await callerRights(m, who, this.catalog.resources), { kind: 'create', result }, this.clock.now()), 'roleId');
       const email = input.email.trim().toLowerCase();
       if (await m.getRepository(User).createQueryBuilder('u').where('lower(u.email) = :email', { email }).getExists()) {
         throw emailTaken();
@@ -130,11 +132,11 @@ export class UsersService {
       // The caller covers the user as it is (old role) and as the change leaves it (new role).
       const change = {
         kind: 'update' as const,
-        current: userRights(current.role?.permissions ?? []),
-        result: userRights(role?.permissions ?? []),
+        current: userRights(this.catalog.effective(current.role?.permissions)),
+        result: userRights(this.catalog.effective(role?.permissions)),
         self,
       };
-      assertNoRefusals('user', refusalsOf(await callerRights(m, who), change, this.clock.now()), 'roleId');
+      assertNoRefusals('user', refusalsOf(await callerRights(m, who, this.catalog.resources), change, this.clock.now()), 'roleId');
       if (changed.length === 0) return toUserDto(current, current.role ?? null);
 
       const now = this.clock.now();
