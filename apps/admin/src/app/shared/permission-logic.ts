@@ -1,13 +1,12 @@
+import type { CatalogResource } from '@tessera/domain';
+
 /**
  * Pure helpers behind the permission checkboxes and the "effective permissions" list. What a token
  * holds (role ∪ scopes) and what a permission grants are @tessera/domain's rules, not decided here.
  */
 
-export interface CatalogResource {
-  resource: string;
-  description: string;
-  actions: string[];
-}
+/** A catalog resource with its actions and their tags (`@tessera/domain`). */
+export type { CatalogResource };
 
 export type ResourceState = 'all' | 'some' | 'none';
 

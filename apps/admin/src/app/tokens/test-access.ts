@@ -4,11 +4,14 @@ import { MatButtonModule } from '@angular/material/button';
 import { MatFormFieldModule } from '@angular/material/form-field';
 import { MatInputModule } from '@angular/material/input';
 import { MatSelectModule } from '@angular/material/select';
-import { ExplainResponseDto, HTTP_METHODS } from '@tessera/domain';
+import { ExplainDraftInput, ExplainResponseDto, HTTP_METHODS } from '@tessera/domain';
 import { AccessApi } from '../api/access.api';
 import { readProblem } from '../core/problem';
 
-/** "Test access": asks the api what its guard would decide for this token, step by step. */
+/**
+ * "Test access": asks the api what its guard would decide for this token, step by step — a saved
+ * one (`tokenId`) or, in the create drawer, the rules being typed (`draft`, read when checking).
+ */
 @Component({
   selector: 'app-test-access',
   changeDetection: ChangeDetectionStrategy.OnPush,
@@ -16,7 +19,7 @@ import { readProblem } from '../core/problem';
   template: `
     <section class="panel" aria-labelledby="test-access-title">
       <h3 id="test-access-title">Test access</h3>
-      <p class="hint">What would happen if this token called the api like this? Nothing is sent with the token itself.</p>
+      <p class="hint">What would happen if {{ tokenId() ? 'this token' : 'a token with the rules above' }} called the api like this? Nothing is sent with the token itself.</p>
       <form [formGroup]="form" (ngSubmit)="run()" class="grid">
         <mat-form-field appearance="outline" subscriptSizing="dynamic">
           <mat-label>Method</mat-label>
@@ -80,7 +83,8 @@ import { readProblem } from '../core/problem';
   `,
 })
 export class TestAccess {
-  readonly tokenId = input.required<string>();
+  readonly tokenId = input<string | null>(null);
+  readonly draft = input<(() => ExplainDraftInput) | null>(null);
   private readonly api = inject(AccessApi);
   protected readonly methods = HTTP_METHODS;
   protected readonly form = inject(FormBuilder).nonNullable.group({
@@ -94,13 +98,19 @@ export class TestAccess {
   protected readonly result = signal<ExplainResponseDto | null>(null);
   protected readonly error = signal<string | null>(null);
 
+  private subject(): { tokenId: string } | { draft: ExplainDraftInput } {
+    const id = this.tokenId();
+    if (id) return { tokenId: id };
+    return { draft: this.draft()?.() ?? {} };
+  }
+
   run(): void {
     const v = this.form.getRawValue();
     this.running.set(true);
     this.error.set(null);
     this.api
       .explain({
-        tokenId: this.tokenId(),
+        ...this.subject(),
         method: v.method,
         path: v.path.trim(),
         ip: v.ip.trim(),

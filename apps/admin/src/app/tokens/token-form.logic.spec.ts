@@ -25,6 +25,14 @@ describe('token form date logic', () => {
     expect(dateProblem({ ...base, neverExpires: true }, now, true)).toBeNull();
   });
 
+  it('refuses a "valid from" before today when asked to (create, or a touched start in edit)', () => {
+    const base = { neverExpires: true, expiresDate: null, expiresTime: '', validFromDate: new Date(2026, 10, 22), validFromTime: '10:00' };
+    expect(dateProblem(base, now, true, true)).toBe('startInPast');
+    expect(dateProblem(base, now, true, false)).toBeNull();
+    expect(dateProblem({ ...base, validFromDate: new Date(2026, 10, 23), validFromTime: '08:00' }, now, true, true)).toBeNull();
+    expect(dateProblem({ ...base, validFromDate: null }, now, true, true)).toBeNull();
+  });
+
   it('reads api field paths of list entries', () => {
     expect(parseFieldPath('allowedIps.2')).toEqual({ name: 'allowedIps', index: 2 });
     expect(parseFieldPath('name')).toEqual({ name: 'name', index: null });

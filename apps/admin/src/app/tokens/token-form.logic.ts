@@ -34,10 +34,13 @@ export interface DateFields {
   validFromTime: string;
 }
 
-export type DateProblem = 'expiryRequired' | 'expiryInPast' | 'expiryBeforeStart' | null;
+export type DateProblem = 'expiryRequired' | 'expiryInPast' | 'expiryBeforeStart' | 'startInPast' | null;
 
 /** What is wrong with the validity dates, if anything. `checkPast` is off for an untouched expiry in edit mode. */
-export function dateProblem(fields: DateFields, now: Date, checkPast: boolean): DateProblem {
+export function dateProblem(fields: DateFields, now: Date, checkPast: boolean, checkStartPast = false): DateProblem {
+  // Seed 004: past dates are refused for Valid from too (a start earlier than today means nothing).
+  const start = combineDateTime(fields.validFromDate, fields.validFromTime);
+  if (checkStartPast && start && start.getTime() < startOfToday(now).getTime()) return 'startInPast';
   if (fields.neverExpires) return null;
   const validTo = combineDateTime(fields.expiresDate, fields.expiresTime);
   if (!validTo) return 'expiryRequired';
@@ -51,6 +54,7 @@ export const DATE_PROBLEM_TEXT: Record<Exclude<DateProblem, null>, string> = {
   expiryRequired: 'Pick an expiry date, or choose "Never expires"',
   expiryInPast: 'The expiry must be in the future',
   expiryBeforeStart: 'The expiry must be after "Valid from"',
+  startInPast: '"Valid from" cannot be in the past; leave it empty to start now',
 };
 
 /** The form's starting values for a token being edited, or for a new one. */

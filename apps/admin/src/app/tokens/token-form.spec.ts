@@ -102,4 +102,35 @@ describe('TokenForm', () => {
     expect(form.list('allowedIps').at(0).errors?.['server']).toBe('wider than your own range');
     expect((fixture.nativeElement as HTMLElement).textContent).toContain('A token with this name already exists');
   });
+
+  it('proposes a GUID (UUID v4) in create mode, regenerates it on request and sends it; edit sends none', async () => {
+    await create('create');
+    const first = form.proposedId();
+    expect(first).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect((fixture.nativeElement as HTMLElement).querySelector<HTMLInputElement>('input[readonly]')?.value).toBe(first);
+    form.regenerateId();
+    expect(form.proposedId()).not.toBe(first);
+    expect(form.value().id).toBe(form.proposedId());
+    TestBed.resetTestingModule();
+    await create('edit');
+    expect('id' in form.value()).toBe(false);
+  });
+
+  it('a taken GUID (409 naming id) gets a new proposal and a message', async () => {
+    await create('create');
+    const first = form.proposedId();
+    fixture.componentRef.setInput('serverErrors', [{ field: 'id', message: 'is taken; propose another UUID v4' }]);
+    await fixture.whenStable();
+    expect(form.proposedId()).not.toBe(first);
+    expect((fixture.nativeElement as HTMLElement).textContent).toContain('a new one is proposed');
+  });
+
+  it('hands Test access the rules being typed before saving, leaving out entries that are not valid yet', async () => {
+    await create('create');
+    form.form.controls.roleId.setValue(aRole().id);
+    form.setScopes(['tokens:write']);
+    form.addEntry('allowedIps', '10.0.0.0/8');
+    form.addEntry('allowedIps', '10.1.2.3/8');
+    expect(form.draftRules()).toMatchObject({ roleId: aRole().id, scopes: ['tokens:write'], allowedIps: ['10.0.0.0/8'], blockedIps: [] });
+  });
 });

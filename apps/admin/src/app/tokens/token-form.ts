@@ -1,3 +1,4 @@
+import { Clipboard } from '@angular/cdk/clipboard';
 import { ChangeDetectionStrategy, Component, OnInit, computed, effect, inject, input, output, signal } from '@angular/core';
 import { AbstractControl, FormArray, FormBuilder, FormControl, ReactiveFormsModule, ValidationErrors, Validators } from '@angular/forms';
 import { MatButtonModule } from '@angular/material/button';
@@ -5,11 +6,13 @@ import { MatChipsModule } from '@angular/material/chips';
 import { MatDatepickerModule } from '@angular/material/datepicker';
 import { MatExpansionModule } from '@angular/material/expansion';
 import { MatFormFieldModule } from '@angular/material/form-field';
+import { MatIconModule } from '@angular/material/icon';
 import { MatInputModule } from '@angular/material/input';
 import { MatSelectModule } from '@angular/material/select';
 import { MatSlideToggleModule } from '@angular/material/slide-toggle';
 import type { CreateTokenInput, FieldError, RoleDto, TokenDto } from '@tessera/domain';
-import { LIMITS, effectivePermissions } from '@tessera/domain';
+import type { ExplainDraftInput } from '@tessera/domain';
+import { LIMITS, effectivePermissions, newTokenId } from '@tessera/domain';
 import { CatalogResource, sortPermissions } from '../shared/permission-logic';
 import { PermissionPicker } from '../shared/permission-picker';
 import { RuleList } from '../shared/rule-list';
@@ -34,6 +37,7 @@ type ListName = (typeof LISTS)[number];
     MatDatepickerModule,
     MatExpansionModule,
     MatFormFieldModule,
+    MatIconModule,
     MatInputModule,
     MatSelectModule,
     MatSlideToggleModule,
@@ -78,6 +82,11 @@ export class TokenForm implements OnInit {
     { validators: (group) => this.datesValidator(group) },
   );
 
+  /** The GUID a new token will get (seed 004): proposed here, shown before saving, kept on save. */
+  readonly proposedId = signal(newTokenId());
+  protected readonly idCopied = signal(false);
+  private readonly clipboard = inject(Clipboard);
+
   /** Custom permissions (scopes), kept beside the form because the picker is not a form control. */
   readonly scopes = signal<string[]>([]);
   private readonly roleId = signal('');
@@ -86,7 +95,8 @@ export class TokenForm implements OnInit {
   protected readonly permissionsError = signal<string | null>(null);
 
   readonly rolePermissions = computed(() => this.roles().find((r) => r.id === this.roleId())?.permissions ?? []);
-  readonly effective = computed(() => sortPermissions(effectivePermissions(this.rolePermissions(), this.scopes())));
+  /** Role ∪ scopes, a tag grant (`@cli` of "CLI developer") expanded over the catalog as the api does. */
+  readonly effective = computed(() => sortPermissions(effectivePermissions(this.rolePermissions(), this.scopes(), this.catalog())));
 
   protected readonly validators = { ip: ipRuleValidator, endpoint: endpointRuleValidator, origin: originRuleValidator };
 
@@ -108,6 +118,34 @@ export class TokenForm implements OnInit {
     this.syncExpiryControls(dates.neverExpires);
     this.roleId.set(this.form.controls.roleId.value);
     this.form.markAsPristine();
+  }
+
+  copyId(): void {
+    this.idCopied.set(this.clipboard.copy(this.proposedId()));
+  }
+
+  regenerateId(): void {
+    this.proposedId.set(newTokenId());
+    this.idCopied.set(false);
+  }
+
+  /** Test access reads the rules when it checks, not when the drawer opens. */
+  protected readonly draftReader = (): ExplainDraftInput => this.draftRules();
+
+  /** The rules as typed so far, for Test access before saving (entries that are not valid yet are left out). */
+  draftRules(): ExplainDraftInput {
+    const v = this.value();
+    const valid = (name: ListName) => this.list(name).controls.filter((c) => c.valid && c.value.trim() !== '').map((c) => c.value.trim());
+    return {
+      ...(v.roleId ? { roleId: v.roleId } : {}),
+      scopes: v.scopes ?? [],
+      allowedIps: valid('allowedIps'),
+      blockedIps: valid('blockedIps'),
+      allowedEndpoints: valid('allowedEndpoints'),
+      blockedEndpoints: valid('blockedEndpoints'),
+      allowedOrigins: valid('allowedOrigins'),
+      ...(this.form.errors?.['dates'] ? {} : { validFrom: v.validFrom ?? null, validTo: v.validTo ?? null }),
+    };
   }
 
   /** Role chosen or at least one custom permission ticked. */
@@ -146,6 +184,7 @@ export class TokenForm implements OnInit {
     const validFrom = combineDateTime(v.validFromDate, v.validFromTime);
     const clean = (list: string[]) => list.map((s) => s.trim()).filter((s) => s !== '');
     return {
+      ...(this.mode() === 'create' ? { id: this.proposedId() } : {}),
       name: v.name.trim(),
       description: v.description.trim(),
       roleId: v.roleId || null,
@@ -181,7 +220,9 @@ export class TokenForm implements OnInit {
     const c = (group as typeof this.form).controls;
     // Edit mode: an expiry that was not touched is kept as it is, even when already past.
     const checkPast = this.mode() === 'create' || !!(c && (c.expiresDate.dirty || c.expiresTime.dirty || c.neverExpires.dirty));
-    const problem = dateProblem(v, new Date(), checkPast);
+    // Valid from: checked in create mode, and in edit mode once touched (a saved start may be past).
+    const checkStart = this.mode() === 'create' || !!(c && (c.validFromDate.dirty || c.validFromTime.dirty));
+    const problem = dateProblem(v, new Date(), checkPast, checkStart);
     return problem ? { dates: problem } : null;
   }
 
@@ -194,6 +235,11 @@ export class TokenForm implements OnInit {
       let control: AbstractControl | null = null;
       if ((LISTS as readonly string[]).includes(name)) {
         control = index === null ? null : (this.list(name as ListName).at(index) ?? null);
+      } else if (name === 'id') {
+        // A taken GUID (409): propose another one and say so.
+        this.regenerateId();
+        general.push(`GUID: ${e.message}; a new one is proposed`);
+        continue;
       } else if (name === 'name' || name === 'description') {
         control = this.form.controls[name];
       } else if (name === 'validTo') {

@@ -10,6 +10,7 @@ import { MatIconModule } from '@angular/material/icon';
 import { MatInputModule } from '@angular/material/input';
 import { MatMenuModule } from '@angular/material/menu';
 import { MatPaginatorModule, PageEvent } from '@angular/material/paginator';
+import { MatRadioModule } from '@angular/material/radio';
 import { MatProgressBarModule } from '@angular/material/progress-bar';
 import { MatSelectModule } from '@angular/material/select';
 import { MatSidenavModule } from '@angular/material/sidenav';
@@ -54,6 +55,7 @@ export function sortParam(sort: Sort): string | undefined {
     MatMenuModule,
     MatPaginatorModule,
     MatProgressBarModule,
+    MatRadioModule,
     MatSelectModule,
     MatSidenavModule,
     MatSlideToggleModule,
@@ -76,7 +78,7 @@ export class TokensPage implements OnInit {
   private readonly clipboard = inject(Clipboard);
   private readonly destroyRef = inject(DestroyRef);
 
-  protected readonly columns = ['name', 'guid', 'permissions', 'allowedIps', 'validFrom', 'validTo', 'status', 'lastUsedAt', 'actions'];
+  protected readonly columns = ['name', 'guid', 'permissions', 'allowedIps', 'blockedIps', 'createdBy', 'validFrom', 'validTo', 'status', 'lastUsedAt', 'actions'];
   protected readonly statuses = TOKEN_STATUSES;
 
   protected readonly items = signal<TokenDto[]>([]);
@@ -227,6 +229,22 @@ export class TokensPage implements OnInit {
     });
   }
 
+  /** The edit drawer's Status (seed 002: Active / Inactive inside the token's page); applies at once. */
+  protected setActive(token: TokenDto, active: boolean): void {
+    if (token.active === active) return;
+    (active ? this.api.activate(token.id) : this.api.deactivate(token.id)).subscribe({
+      next: (t) => {
+        this.notify.success(`Token "${token.name}" ${active ? 'activated' : 'deactivated'}`);
+        if (this.editing()?.id === token.id) this.editing.set(t);
+        this.load();
+      },
+      error: (e: unknown) => {
+        this.notify.failure(`Could not ${active ? 'activate' : 'deactivate'} "${token.name}"`, e);
+        this.editing.set(this.editing() ? { ...token } : null);
+      },
+    });
+  }
+
   protected revoke(token: TokenDto): void {
     this.confirm({
       title: `Revoke "${token.name}"?`,
@@ -270,6 +288,7 @@ export class TokensPage implements OnInit {
       this.api.delete(token.id).subscribe({
         next: () => {
           this.notify.success(`Token "${token.name}" deleted`);
+          if (this.editing()?.id === token.id) this.closeDrawer();
           if (this.items().length === 1 && this.pageIndex() > 0) this.pageIndex.update((i) => i - 1);
           this.load();
         },
