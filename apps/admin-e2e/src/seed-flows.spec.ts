@@ -5,7 +5,8 @@ import { ADMIN_EMAIL, ADMIN_PASSWORD, baseUrl, watchCspViolations } from './fixt
  * The seed documents' flows in the token drawer: the "CLI developer" preset (seed 002), the GUID
  * shown before saving (seed 004), Test access while creating (SPEC §7), and the list details.
  */
-test.describe.configure({ mode: 'serial' });
+// Long walks through the drawer: room for a busy machine.
+test.describe.configure({ mode: 'serial', timeout: 180_000 });
 
 let page: Page;
 let api: APIRequestContext;
@@ -93,7 +94,9 @@ test('the create drawer proposes a GUID (copy, regenerate) and the token keeps i
   await expect(panel.getByRole('status')).toContainText('Allowed');
   await panel.getByLabel('Method').click();
   await page.getByRole('option', { name: 'POST', exact: true }).click();
+  await panel.getByLabel('Required permission (optional)').fill('tokens:write');
   await panel.getByRole('button', { name: 'Check access' }).click();
+  await expect(panel.getByRole('status')).toContainText('Refused');
   await expect(panel.getByRole('status')).toContainText('tokens:write');
 
   await drawer.getByRole('button', { name: 'Generate token' }).click();
@@ -131,8 +134,8 @@ test('the list shows the creator and blocked IPs; Revoke is disabled for an inac
 test('the edit drawer sets Active/Inactive, regenerates and deletes', async () => {
   await page.getByRole('button', { name: 'Open blocked-only', exact: true }).click();
   const drawer = page.getByRole('dialog', { name: 'Edit API token' });
-  await expect(drawer.getByRole('radio', { name: 'Inactive' })).toBeChecked();
-  await drawer.getByRole('radio', { name: 'Active' }).check();
+  await expect(drawer.getByRole('radio', { name: 'Inactive', exact: true })).toBeChecked();
+  await drawer.getByRole('radio', { name: 'Active', exact: true }).check();
   await expect(page.locator('mat-snack-bar-container').filter({ hasText: 'activated' }).last()).toBeVisible();
   await expect(page.getByRole('switch', { name: 'Active: blocked-only' })).toBeChecked();
 
