@@ -12,3 +12,4 @@ export * from './lib/authorization-roles';
 export * from './lib/invitations';
 export * from './lib/changes';
 export * from './lib/introspection';
+export * from './lib/authorization-caller';

@@ -541,7 +541,10 @@ export interface MeDto {
   /** the user's email; only for a user (session) caller */
   email?: string;
   organization: { id: string; name: string };
+  /** effective permissions: the role's, and for a token its scopes too */
   permissions: string[];
+  /** the catalog permissions the caller may hand out (`grantablePermissions`) */
+  grantable: string[];
   sessionId?: string;
   tokenId?: string;
 }
