@@ -2,6 +2,7 @@ import { Global, Module } from '@nestjs/common';
 import { APP_GUARD, DiscoveryModule } from '@nestjs/core';
 import { PassportModule } from '@nestjs/passport';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { PermissionsModule } from '../permissions/permissions.module';
 import { AccessGuard } from './access.guard';
 import { AuthController } from './auth.controller';
 import { AuthService } from './auth.service';
@@ -22,7 +23,7 @@ import { Session } from './session.entity';
  */
 @Global()
 @Module({
-  imports: [TypeOrmModule.forFeature([Session]), PassportModule.register({ session: false }), DiscoveryModule],
+  imports: [TypeOrmModule.forFeature([Session]), PassportModule.register({ session: false }), DiscoveryModule, PermissionsModule],
   controllers: [AuthController],
   providers: [
     AuthService,

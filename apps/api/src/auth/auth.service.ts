@@ -1,6 +1,15 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { type LoginInput, type LoginResponseDto, type MeDto, type Page, type SessionDto, type UserDto } from '@tessera/domain';
+import { LRUCache } from 'lru-cache';
+import {
+  grantablePermissions,
+  type LoginInput,
+  type LoginResponseDto,
+  type MeDto,
+  type Page,
+  type SessionDto,
+  type UserDto,
+} from '@tessera/domain';
 import { DataSource } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { CLOCK, type Clock } from '../common/clock';
@@ -9,6 +18,7 @@ import { actorOf, type Principal } from '../common/principal';
 import { badRequest, notFound, ProblemException } from '../common/problem';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { Organization } from '../organizations/organization.entity';
+import { PermissionsService } from '../permissions/permissions.service';
 import { Role } from '../roles/role.entity';
 import { User } from '../users/user.entity';
 import { toUserDto } from '../users/users.service';
@@ -31,6 +41,8 @@ function hashQueueFull(): ProblemException {
 
 @Injectable()
 export class AuthService {
+  private readonly grantableByPermissions = new LRUCache<string, readonly string[]>({ max: 1000 });
+
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly hasher: PasswordHasher,
@@ -38,6 +50,7 @@ export class AuthService {
     private readonly credentials: Credentials,
     private readonly audit: AuditService,
     private readonly notifier: ChangeNotifier,
+    private readonly permissions: PermissionsService,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
@@ -126,6 +139,12 @@ export class AuthService {
     await this.endSessionById(who, who.sessionId, 'auth.logout');
   }
 
+  /**
+   * The caller, its effective permissions and what the authorization rule lets it hand out (the
+   * catalog permissions it covers). The console adapts its screens to this; every request is still
+   * decided by the guard and the services. A token caller is answered from the guard's credential
+   * alone (no query: this is the route the bench and the outage drill probe with).
+   */
   async me(who: Principal): Promise<MeDto> {
     // The guard's credential carries the organization's name; read it only when it does not.
     const organizationName =
@@ -141,6 +160,7 @@ export class AuthService {
       name: who.name,
       organization: { id: who.organizationId, name: organizationName },
       permissions: who.permissionList,
+      grantable: this.grantable(who.permissionList),
     };
     if (who.kind === 'user') {
       // The caller's own address (SPEC §8): read from the user row, never from the credential cache.
@@ -152,6 +172,17 @@ export class AuthService {
     if (who.sessionId) me.sessionId = who.sessionId;
     if (who.tokenId) me.tokenId = who.tokenId;
     return me;
+  }
+
+  /** `grantablePermissions` over the catalog, remembered per permission list (the catalog is fixed per process). */
+  private grantable(permissions: readonly string[]): string[] {
+    const key = permissions.join(' ');
+    let hit = this.grantableByPermissions.get(key);
+    if (!hit) {
+      hit = grantablePermissions(permissions, this.permissions.getCatalog().resources);
+      this.grantableByPermissions.set(key, hit);
+    }
+    return [...hit];
   }
 
   /** The caller's most recent sessions (a token caller has none). */

@@ -40,8 +40,16 @@ export class MeResponse implements MeDto {
   @ApiProperty({ type: OrganizationRef })
   organization!: { id: string; name: string };
 
-  @ApiProperty({ type: [String], example: ['*:read'] })
+  @ApiProperty({ type: [String], example: ['*:read'], description: "Effective permissions (the role's, and a token's scopes)" })
   permissions!: string[];
+
+  @ApiProperty({
+    type: [String],
+    example: ['tokens:read', 'tokens:write'],
+    description:
+      "The catalog permissions the caller may hand out to a token, role or user; anything else is refused (403). A token caller is also held to its own limits (its token's IP, endpoint, origin and validity rules).",
+  })
+  grantable!: string[];
 
   @ApiPropertyOptional({ format: 'uuid' })
   sessionId?: string;
