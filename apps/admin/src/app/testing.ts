@@ -3,7 +3,7 @@ import { provideHttpClientTesting } from '@angular/common/http/testing';
 import { EnvironmentProviders, Provider, provideAppInitializer } from '@angular/core';
 import { provideNativeDateAdapter } from '@angular/material/core';
 import { provideRouter } from '@angular/router';
-import type { RoleDto, TokenDto } from '@tessera/domain';
+import type { MeDto, RoleDto, TokenDto } from '@tessera/domain';
 import { registerIcons } from './core/icons';
 
 /** Providers every component spec needs (http is the testing backend). */
@@ -58,4 +58,18 @@ export function aToken(overrides: Partial<TokenDto> = {}): TokenDto {
     version: 1,
     ...overrides,
   } as TokenDto;
+}
+
+/** `GET auth/me` of a user whose role holds `permissions`. */
+export function aMe(permissions: string[], overrides: Partial<MeDto> = {}): MeDto {
+  return {
+    kind: 'user',
+    id: '33333333-3333-4333-8333-333333333333',
+    name: 'Someone',
+    email: 'someone@example.com',
+    organization: { id: '44444444-4444-4444-8444-444444444444', name: 'Default' },
+    permissions,
+    grantable: [],
+    ...overrides,
+  };
 }

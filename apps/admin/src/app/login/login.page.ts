@@ -65,8 +65,8 @@ export class LoginPage {
   });
 
   constructor() {
-    // Already signed in (e.g. the login page was bookmarked): go straight to the console.
-    if (this.session.signedIn() && !this.expired()) void this.router.navigateByUrl('/tokens');
+    // Already signed in (e.g. the login page was bookmarked): go straight to the console (its first readable page).
+    if (this.session.signedIn() && !this.expired()) void this.router.navigateByUrl('/');
   }
 
   submit(): void {
@@ -78,7 +78,7 @@ export class LoginPage {
       next: (res) => {
         this.session.setToken(res.token);
         this.busy.set(false);
-        void this.router.navigateByUrl('/tokens');
+        void this.router.navigateByUrl('/');
       },
       error: (e: unknown) => {
         const p = readProblem(e);

@@ -1,5 +1,5 @@
 import { BreakpointObserver } from '@angular/cdk/layout';
-import { ChangeDetectionStrategy, Component, OnInit, inject } from '@angular/core';
+import { ChangeDetectionStrategy, Component, computed, inject } from '@angular/core';
 import { toSignal } from '@angular/core/rxjs-interop';
 import { MatButtonModule } from '@angular/material/button';
 import { MatDialog } from '@angular/material/dialog';
@@ -13,16 +13,10 @@ import { map } from 'rxjs';
 import { AuthApi } from '../api/auth.api';
 import { ChangePasswordDialog, type ChangePasswordResult } from '../account/change-password-dialog';
 import { Notify } from '../core/notify.service';
+import { Caller } from '../core/caller';
 import { SessionStore } from '../core/session.store';
+import { readableNav } from './nav';
 
-export const NAV_ITEMS = [
-  { path: '/tokens', label: 'API tokens', icon: 'key' },
-  { path: '/roles', label: 'Roles', icon: 'roles' },
-  { path: '/users', label: 'Users', icon: 'users' },
-  { path: '/ip-allowlist', label: 'IP allowlist', icon: 'shield' },
-  { path: '/audit', label: 'Audit log', icon: 'history' },
-  { path: '/sessions', label: 'Sessions', icon: 'sessions' },
-] as const;
 
 /** The signed-in layout: toolbar with the user and "Log out", sidebar navigation, and the page. */
 @Component({
@@ -30,25 +24,27 @@ export const NAV_ITEMS = [
   changeDetection: ChangeDetectionStrategy.OnPush,
   imports: [MatButtonModule, MatIconModule, MatListModule, MatSidenavModule, MatToolbarModule, MatTooltipModule, RouterLink, RouterLinkActive, RouterOutlet],
   template: `
-    <mat-toolbar class="toolbar">
-      <span class="brand"><mat-icon svgIcon="key" /> Tessera</span>
-      @if (session.me(); as me) {
-        <span class="org">{{ me.organization.name }}</span>
-      }
-      <span class="spacer"></span>
-      @if (session.me(); as me) {
-        <span class="user"><span class="cdk-visually-hidden">Signed in as </span>{{ me.name }}</span>
-        @if (me.kind === 'user') {
-          <button mat-button type="button" (click)="changePassword()"><mat-icon svgIcon="password" />Change password</button>
+    <header class="toolbar-wrap">
+      <mat-toolbar class="toolbar">
+        <span class="brand"><mat-icon svgIcon="key" /> Tessera</span>
+        @if (session.me(); as me) {
+          <span class="org">{{ me.organization.name }}</span>
         }
-      }
-      <button mat-button type="button" (click)="logout()"><mat-icon svgIcon="logout" />Log out</button>
-    </mat-toolbar>
+        <span class="spacer"></span>
+        @if (session.me(); as me) {
+          <span class="user"><span class="cdk-visually-hidden">Signed in as </span>{{ me.name }}</span>
+          @if (me.kind === 'user') {
+            <button mat-button type="button" (click)="changePassword()"><mat-icon svgIcon="password" />Change password</button>
+          }
+        }
+        <button mat-button type="button" (click)="logout()"><mat-icon svgIcon="logout" />Log out</button>
+      </mat-toolbar>
+    </header>
     <mat-sidenav-container class="container" autosize>
       <mat-sidenav mode="side" opened class="nav" [class.rail]="narrow()" [disableClose]="true">
         <nav aria-label="Main">
           <mat-nav-list>
-            @for (item of nav; track item.path) {
+            @for (item of nav(); track item.path) {
               <a
                 mat-list-item
                 [routerLink]="item.path"
@@ -73,6 +69,7 @@ export const NAV_ITEMS = [
   `,
   styles: `
     :host { display: flex; flex-direction: column; height: 100vh; }
+    .toolbar-wrap { position: relative; z-index: 3; }
     .toolbar { position: relative; z-index: 3; background: var(--mat-sys-primary); color: var(--mat-sys-on-primary); gap: 12px; height: 56px; }
     .toolbar button { color: inherit; }
     .brand { display: inline-flex; align-items: center; gap: 8px; font: var(--mat-sys-title-large); }
@@ -86,19 +83,17 @@ export const NAV_ITEMS = [
     .main, main { height: 100%; }
   `,
 })
-export class Shell implements OnInit {
+export class Shell {
   protected readonly session = inject(SessionStore);
   private readonly api = inject(AuthApi);
   private readonly router = inject(Router);
   private readonly dialog = inject(MatDialog);
   private readonly notify = inject(Notify);
-  protected readonly nav = NAV_ITEMS;
+  private readonly caller = inject(Caller);
+  /** Only the pages the caller may read (the routes are guarded too). */
+  protected readonly nav = computed(() => readableNav(this.caller.permissions()));
   /** Below 1280 px the sidebar shrinks to an icon rail so the token table keeps its columns. */
   protected readonly narrow = toSignal(inject(BreakpointObserver).observe('(max-width: 1279.98px)').pipe(map((s) => s.matches)), { initialValue: false });
-
-  ngOnInit(): void {
-    this.api.me().subscribe({ next: (me) => this.session.me.set(me), error: () => undefined });
-  }
 
   changePassword(): void {
     this.dialog

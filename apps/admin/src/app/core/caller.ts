@@ -1,0 +1,84 @@
+import { Injectable, computed, inject } from '@angular/core';
+import {
+  type MeDto,
+  type RightsJson,
+  callerHolds,
+  mayGrantPermission,
+  permissionsBeyond,
+  refusalsToChange,
+  rightsFromJson,
+  roleBeyondCaller,
+} from '@tessera/domain';
+import { Observable, catchError, finalize, of, shareReplay, tap } from 'rxjs';
+import { AuthApi } from '../api/auth.api';
+import { SessionStore } from './session.store';
+
+/** The text of a disabled control: the permission(s) the caller lacks, e.g. "Requires tokens:write". */
+export function requiresText(permissions: readonly string[]): string {
+  return `Requires ${permissions.join(', ')}`;
+}
+
+/**
+ * Who is looking: `GET auth/me`, asked once per sign-in, and what the authorization rules of
+ * @tessera/domain let this caller do. Screens use it to disable or hide what the api would refuse;
+ * the api still decides every request.
+ */
+@Injectable({ providedIn: 'root' })
+export class Caller {
+  private readonly session = inject(SessionStore);
+  private readonly api = inject(AuthApi);
+  private pending: Observable<MeDto | null> | null = null;
+
+  readonly me = this.session.me.asReadonly();
+  readonly permissions = computed<readonly string[]>(() => this.me()?.permissions ?? []);
+  /** A console caller is a user: its role's permissions and no limits of its own. */
+  private readonly rights = computed(() => rightsFromJson({ permissions: this.permissions() }));
+
+  /** The signed-in caller, from the api the first time (null when it cannot be read). */
+  load(): Observable<MeDto | null> {
+    const known = this.session.me();
+    if (known) return of(known);
+    this.pending ??= this.api.me().pipe(
+      tap((me) => this.session.me.set(me)),
+      catchError(() => of(null)),
+      finalize(() => (this.pending = null)),
+      shareReplay(1),
+    );
+    return this.pending;
+  }
+
+  /** Does the caller hold `permission` (what the route's guard checks)? */
+  holds(permission: string): boolean {
+    return callerHolds(this.permissions(), permission);
+  }
+
+  /** null when the caller holds `permission`, else the reason to show on the disabled control. */
+  missing(permission: string): string | null {
+    return this.holds(permission) ? null : requiresText([permission]);
+  }
+
+  /** May the caller hand `permission` out (permission picker, scope filter)? */
+  mayGrant(permission: string): boolean {
+    return mayGrantPermission(this.permissions(), permission);
+  }
+
+  /** null when the caller may give a role with these permissions to a token or user, else why not. */
+  roleRefusal(rolePermissions: readonly string[]): string | null {
+    const beyond = roleBeyondCaller(this.permissions(), rolePermissions);
+    return beyond.length ? requiresText(beyond) : null;
+  }
+
+  /**
+   * null when the caller may change (edit, toggle, revoke, regenerate, delete, reset) a principal
+   * as it is, else why not: `permission` missing, or the principal wider than the caller.
+   */
+  changeRefusal(permission: string, target: RightsJson, self = false): string | null {
+    const missing = this.missing(permission);
+    if (missing) return missing;
+    const refusals = refusalsToChange(this.rights(), rightsFromJson(target), self);
+    if (refusals.length === 0) return null;
+    const beyond = permissionsBeyond(this.permissions(), target.permissions);
+    if (beyond.length) return requiresText(beyond);
+    return `Wider than you: ${refusals.map((r) => `${r.field} ${r.message}`).join('; ')}`;
+  }
+}
