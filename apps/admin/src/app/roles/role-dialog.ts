@@ -8,12 +8,16 @@ import type { RoleDto } from '@tessera/domain';
 import { LIMITS } from '@tessera/domain';
 import { RolesApi } from '../api/roles.api';
 import { readProblem } from '../core/problem';
-import { CatalogResource } from '../shared/permission-logic';
+import { CatalogResource, GRANT_ANYTHING, MayGrant } from '../shared/permission-logic';
 import { PermissionPicker } from '../shared/permission-picker';
 
 export interface RoleDialogData {
   role: RoleDto | null;
   catalog: CatalogResource[];
+  /** Shown, not edited: a built-in role, or one the caller may not change. */
+  readOnly?: boolean;
+  /** The permissions the caller may put in a role (Caller.mayGrant). */
+  mayGrant?: MayGrant;
 }
 
 /** Create or edit a role; built-in roles open read-only. */
@@ -23,9 +27,9 @@ export interface RoleDialogData {
   imports: [ReactiveFormsModule, MatButtonModule, MatDialogModule, MatFormFieldModule, MatInputModule, PermissionPicker],
   template: `
     <h2 mat-dialog-title>{{ readOnly ? 'Role: ' + data.role?.name : data.role ? 'Edit role' : 'New role' }}</h2>
-    <mat-dialog-content>
+    <mat-dialog-content [attr.tabindex]="readOnly ? 0 : null" [attr.role]="readOnly ? 'region' : null" [attr.aria-label]="readOnly ? 'Role details' : null">
       @if (readOnly) {
-        <p class="note">Built-in roles are read-only.</p>
+        <p class="note">{{ data.role?.builtIn ? 'Built-in roles are read-only.' : 'You may view this role but not change it.' }}</p>
       }
       @if (error(); as e) {
         <p class="error" role="alert">{{ e }}</p>
@@ -46,7 +50,7 @@ export interface RoleDialogData {
         </mat-form-field>
       </form>
       <h3>Permissions</h3>
-      <app-permission-picker [catalog]="data.catalog" [selected]="permissions()" (selectedChange)="permissions.set($event)" [disabled]="readOnly" label="Role permissions" />
+      <app-permission-picker [catalog]="data.catalog" [selected]="permissions()" (selectedChange)="permissions.set($event)" [disabled]="readOnly" [mayGrant]="readOnly ? grantAnything : (data.mayGrant ?? grantAnything)" label="Role permissions" />
       @if (fieldError('permissions'); as e) {
         <p class="error" role="alert">{{ e }}</p>
       }
@@ -71,7 +75,8 @@ export class RoleDialog {
   private readonly ref = inject<MatDialogRef<RoleDialog, RoleDto>>(MatDialogRef);
   private readonly api = inject(RolesApi);
   protected readonly limits = LIMITS;
-  protected readonly readOnly = !!this.data.role?.builtIn;
+  protected readonly readOnly = !!this.data.role?.builtIn || !!this.data.readOnly;
+  protected readonly grantAnything = GRANT_ANYTHING;
   protected readonly permissions = signal<string[]>([...(this.data.role?.permissions ?? [])]);
   protected readonly busy = signal(false);
   protected readonly error = signal<string | null>(null);

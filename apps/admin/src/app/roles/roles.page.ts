@@ -1,12 +1,14 @@
-import { ChangeDetectionStrategy, Component, OnInit, inject, signal } from '@angular/core';
+import { ChangeDetectionStrategy, Component, OnInit, computed, inject, signal } from '@angular/core';
 import { MatButtonModule } from '@angular/material/button';
 import { MatDialog } from '@angular/material/dialog';
 import { MatIconModule } from '@angular/material/icon';
 import { MatProgressBarModule } from '@angular/material/progress-bar';
 import { MatTableModule } from '@angular/material/table';
+import { MatTooltipModule } from '@angular/material/tooltip';
 import type { RoleDto } from '@tessera/domain';
 import { PermissionsApi } from '../api/permissions.api';
 import { RolesApi } from '../api/roles.api';
+import { Caller } from '../core/caller';
 import { Notify } from '../core/notify.service';
 import { readProblem } from '../core/problem';
 import { ConfirmDialog, ConfirmDialogData, ConfirmDialogResult } from '../shared/confirm-dialog';
@@ -17,7 +19,7 @@ import { RoleDialog, RoleDialogData } from './role-dialog';
 @Component({
   selector: 'app-roles-page',
   changeDetection: ChangeDetectionStrategy.OnPush,
-  imports: [MatButtonModule, MatIconModule, MatProgressBarModule, MatTableModule, PermissionChips],
+  imports: [MatButtonModule, MatIconModule, MatProgressBarModule, MatTableModule, MatTooltipModule, PermissionChips],
   template: `
     <div class="page">
       <header class="page-head">
@@ -25,7 +27,9 @@ import { RoleDialog, RoleDialogData } from './role-dialog';
           <h1>Roles</h1>
           <p class="sub">A role groups permissions; tokens and users get them by role. Built-in roles cannot be changed.</p>
         </div>
-        <button mat-flat-button type="button" (click)="open(null)"><mat-icon svgIcon="add" />New role</button>
+        <button mat-flat-button type="button" (click)="open(null)" [disabled]="!!addBlock()" [disabledInteractive]="true" [matTooltip]="addBlock() ?? ''">
+          <mat-icon svgIcon="add" />New role
+        </button>
       </header>
       <div class="table-card">
         @if (loading()) {
@@ -52,11 +56,24 @@ import { RoleDialog, RoleDialogData } from './role-dialog';
           <ng-container matColumnDef="actions">
             <th mat-header-cell *matHeaderCellDef><span class="cdk-visually-hidden">Actions</span></th>
             <td mat-cell *matCellDef="let r" class="actions">
-              @if (r.builtIn) {
+              @let why = block(r);
+              @if (r.builtIn || why) {
                 <button mat-button type="button" (click)="open(r)" [attr.aria-label]="'View role ' + r.name">View</button>
               } @else {
-                <button mat-icon-button type="button" (click)="open(r)" [attr.aria-label]="'Edit role ' + r.name"><mat-icon svgIcon="edit" /></button>
-                <button mat-icon-button type="button" (click)="remove(r)" [attr.aria-label]="'Delete role ' + r.name"><mat-icon svgIcon="delete" /></button>
+                <button mat-icon-button type="button" (click)="open(r)" [attr.aria-label]="'Edit role ' + r.name" matTooltip="Edit"><mat-icon svgIcon="edit" /></button>
+              }
+              @if (!r.builtIn) {
+                <button
+                  mat-icon-button
+                  type="button"
+                  (click)="remove(r)"
+                  [attr.aria-label]="'Delete role ' + r.name"
+                  [disabled]="!!why"
+                  [disabledInteractive]="true"
+                  [matTooltip]="why ?? 'Delete'"
+                >
+                  <mat-icon svgIcon="delete" />
+                </button>
               }
             </td>
           </ng-container>
@@ -83,9 +100,17 @@ export class RolesPage implements OnInit {
   protected readonly roles = signal<RoleDto[]>([]);
   protected readonly loading = signal(false);
   private catalog: CatalogResource[] = [];
+  private readonly caller = inject(Caller);
+  protected readonly addBlock = computed(() => this.caller.missing('roles:write'));
+
+  /** Why the caller may not change or delete this role (no roles:write, or permissions beyond its own), or null. */
+  protected block(role: RoleDto): string | null {
+    return this.caller.missing('roles:write') ?? this.caller.roleRefusal(role.permissions);
+  }
 
   ngOnInit(): void {
-    this.permissionsApi.catalog().subscribe({ next: (c) => (this.catalog = c.resources), error: () => undefined });
+    // The catalog is a tokens:read route: without it the dialog lists a role's permissions as chips.
+    if (this.caller.holds('tokens:read')) this.permissionsApi.catalog().subscribe({ next: (c) => (this.catalog = c.resources), error: () => undefined });
     this.load();
   }
 
@@ -104,8 +129,15 @@ export class RolesPage implements OnInit {
   }
 
   open(role: RoleDto | null): void {
+    if (!role && this.addBlock()) return;
+    const data: RoleDialogData = {
+      role,
+      catalog: this.catalog,
+      readOnly: !!role && (role.builtIn || !!this.block(role)),
+      mayGrant: (p) => this.caller.mayGrant(p),
+    };
     this.dialog
-      .open<RoleDialog, RoleDialogData, RoleDto>(RoleDialog, { data: { role, catalog: this.catalog }, width: '720px', maxHeight: '90vh' })
+      .open<RoleDialog, RoleDialogData, RoleDto>(RoleDialog, { data, width: '720px', maxHeight: '90vh' })
       .afterClosed()
       .subscribe((saved) => {
         if (!saved) return;
@@ -115,6 +147,7 @@ export class RolesPage implements OnInit {
   }
 
   remove(role: RoleDto): void {
+    if (this.block(role)) return;
     this.dialog
       .open<ConfirmDialog, ConfirmDialogData, ConfirmDialogResult>(ConfirmDialog, {
         data: { title: `Delete role "${role.name}"?`, message: 'A role still used by a token or a user cannot be deleted.', confirmLabel: 'Delete' },

@@ -1,4 +1,4 @@
-import { ChangeDetectionStrategy, Component, OnInit, inject, signal } from '@angular/core';
+import { ChangeDetectionStrategy, Component, OnInit, computed, inject, signal } from '@angular/core';
 import { AbstractControl, FormArray, FormBuilder, FormGroup, FormControl, ReactiveFormsModule, ValidationErrors } from '@angular/forms';
 import { MatButtonModule } from '@angular/material/button';
 import { MatFormFieldModule } from '@angular/material/form-field';
@@ -6,8 +6,10 @@ import { MatIconModule } from '@angular/material/icon';
 import { MatInputModule } from '@angular/material/input';
 import { MatProgressBarModule } from '@angular/material/progress-bar';
 import { MatSelectModule } from '@angular/material/select';
+import { MatTooltipModule } from '@angular/material/tooltip';
 import { LIMITS } from '@tessera/domain';
 import { SecurityApi } from '../api/security.api';
+import { Caller } from '../core/caller';
 import { Notify } from '../core/notify.service';
 import { readProblem } from '../core/problem';
 import { AllowlistRow, bitOptions, maxBits, parseCidr, rowProblem, toCidr } from './allowlist.logic';
@@ -17,7 +19,7 @@ type RowGroup = FormGroup<{ address: FormControl<string>; bits: FormControl<numb
 @Component({
   selector: 'app-ip-allowlist-page',
   changeDetection: ChangeDetectionStrategy.OnPush,
-  imports: [ReactiveFormsModule, MatButtonModule, MatFormFieldModule, MatIconModule, MatInputModule, MatProgressBarModule, MatSelectModule],
+  imports: [ReactiveFormsModule, MatButtonModule, MatFormFieldModule, MatIconModule, MatInputModule, MatProgressBarModule, MatSelectModule, MatTooltipModule],
   templateUrl: './ip-allowlist.page.html',
   styleUrl: './ip-allowlist.page.scss',
 })
@@ -31,6 +33,9 @@ export class IpAllowlistPage implements OnInit {
   protected readonly lockoutWarning = signal<string | null>(null);
   protected readonly error = signal<string | null>(null);
   protected readonly maxEntries = LIMITS.listMax;
+  /** Why the caller may not edit the allowlist (it may still read it), or null. */
+  private readonly caller = inject(Caller);
+  protected readonly writeBlock = computed(() => this.caller.missing('security:write'));
   readonly rows = new FormArray<RowGroup>([]);
 
   ngOnInit(): void {
@@ -124,6 +129,7 @@ export class IpAllowlistPage implements OnInit {
         return problem ? { row: problem } : null;
       } },
     );
+    if (this.writeBlock()) group.disable({ emitEvent: false });
     // Keep "bits to check" within the family of the address typed.
     group.controls.address.valueChanges.subscribe((address) => {
       const max = maxBits(address);

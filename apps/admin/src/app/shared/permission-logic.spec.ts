@@ -1,5 +1,6 @@
 import { effectivePermissions } from '@tessera/domain';
-import { resourceState, sortPermissions, toggleResource, togglePermission } from './permission-logic';
+import { mayGrantPermission } from '@tessera/domain';
+import { resourceState, sortPermissions, toggleResource, togglePermission, visibleResources } from './permission-logic';
 
 const tokens = { resource: 'tokens', description: 'API tokens', actions: ['read', 'write', 'introspect'] };
 
@@ -15,6 +16,22 @@ describe('permission logic', () => {
     const all = toggleResource(tokens, ['roles:read', 'tokens:read']);
     expect(all).toEqual(['roles:read', 'tokens:introspect', 'tokens:read', 'tokens:write']);
     expect(toggleResource(tokens, all)).toEqual(['roles:read']);
+  });
+
+  it('ticks from a resource box only the actions the caller may grant, and clears only those', () => {
+    const may = (p: string) => mayGrantPermission(['tokens:read', 'tokens:write'], p);
+    const ticked = toggleResource(tokens, ['audit:read'], may);
+    expect(ticked).toEqual(['audit:read', 'tokens:read', 'tokens:write']);
+    expect(toggleResource(tokens, ticked, may)).toEqual(['audit:read']);
+  });
+
+  it('shows the resources the caller may grant something of, and those already selected', () => {
+    const roles = { resource: 'roles', description: '', actions: ['read', 'write'] };
+    const audit = { resource: 'audit', description: '', actions: ['read'] };
+    const may = (p: string) => mayGrantPermission(['tokens:read', 'tokens:write'], p);
+    expect(visibleResources([tokens, roles, audit], [], may).map((r) => r.resource)).toEqual(['tokens']);
+    expect(visibleResources([tokens, roles, audit], ['audit:read'], may).map((r) => r.resource)).toEqual(['tokens', 'audit']);
+    expect(visibleResources([tokens, roles, audit], []).map((r) => r.resource)).toEqual(['tokens', 'roles', 'audit']);
   });
 
   it('keeps the other actions when one action of a wildcard grant is unticked', () => {

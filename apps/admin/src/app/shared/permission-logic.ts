@@ -25,15 +25,31 @@ export function resourceState(resource: CatalogResource, selected: readonly stri
   return count === perms.length ? 'all' : 'some';
 }
 
+/** Which permissions a picker lets the caller tick: `mayGrantPermission` of @tessera/domain (through Caller). */
+export type MayGrant = (permission: string) => boolean;
+export const GRANT_ANYTHING: MayGrant = () => true;
+
 /**
- * Ticking a resource box selects all of its actions (each one by name, so a future action is not
- * granted silently); unticking it (or ticking it when already full) clears them.
+ * Ticking a resource box selects all of its actions the caller may grant (each one by name, so a
+ * future action is not granted silently); unticking it (or ticking it when they are all ticked)
+ * clears them.
  */
-export function toggleResource(resource: CatalogResource, selected: readonly string[]): string[] {
-  const perms = resourcePermissions(resource);
+export function toggleResource(resource: CatalogResource, selected: readonly string[], may: MayGrant = GRANT_ANYTHING): string[] {
+  const perms = resourcePermissions(resource).filter(may);
   const wildcard = `${resource.resource}:*`;
-  const rest = selected.filter((p) => p !== wildcard && !perms.includes(p));
-  return resourceState(resource, selected) === 'all' ? rest : sortPermissions([...rest, ...perms]);
+  const full = selected.includes(wildcard) || perms.every((p) => selected.includes(p));
+  if (full) return selected.filter((p) => p !== wildcard && !perms.includes(p));
+  return sortPermissions([...selected, ...perms]);
+}
+
+/**
+ * The resources a picker shows: those with an action the caller may grant, and those already
+ * holding a selected permission (shown, not editable, so nothing is hidden from the form).
+ */
+export function visibleResources(catalog: readonly CatalogResource[], selected: readonly string[], may: MayGrant = GRANT_ANYTHING): CatalogResource[] {
+  return catalog.filter(
+    (r) => r.actions.some((a) => may(`${r.resource}:${a}`)) || selected.some((p) => p.startsWith(`${r.resource}:`)),
+  );
 }
 
 /** Ticks or unticks one action of a resource; unticking one action of `resource:*` keeps the others. */

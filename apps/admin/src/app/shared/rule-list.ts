@@ -26,14 +26,22 @@ import { ruleError } from './validators';
               <mat-error>{{ error(control) }}</mat-error>
             }
           </mat-form-field>
-          <button mat-icon-button type="button" (click)="remove(i)" [attr.aria-label]="'Remove ' + itemLabel() + ' ' + (i + 1)">
-            <mat-icon svgIcon="delete" />
-          </button>
+          @if (!readOnly()) {
+            <button mat-icon-button type="button" (click)="remove(i)" [attr.aria-label]="'Remove ' + itemLabel() + ' ' + (i + 1)">
+              <mat-icon svgIcon="delete" />
+            </button>
+          }
         </div>
+      } @empty {
+        @if (readOnly()) {
+          <p class="hint">None</p>
+        }
       }
-      <button mat-button type="button" (click)="add()" [disabled]="list().length >= max" [attr.aria-label]="addAriaLabel()">
-        {{ addLabel() }}
-      </button>
+      @if (!readOnly()) {
+        <button mat-button type="button" (click)="add()" [disabled]="list().length >= max" [attr.aria-label]="addAriaLabel()">
+          {{ addLabel() }}
+        </button>
+      }
     </fieldset>
   `,
   styles: `
@@ -53,6 +61,8 @@ export class RuleList {
   readonly addAriaLabel = input<string | null>(null);
   readonly placeholder = input('');
   readonly hint = input('');
+  /** Shown, not edited: no add and remove buttons (the controls are disabled by their form). */
+  readonly readOnly = input(false);
   protected readonly max = LIMITS.listMax;
 
   add(): void {

@@ -133,4 +133,38 @@ describe('TokenForm', () => {
     form.addEntry('allowedIps', '10.1.2.3/8');
     expect(form.draftRules()).toMatchObject({ roleId: aRole().id, scopes: ['tokens:write'], allowedIps: ['10.0.0.0/8'], blockedIps: [] });
   });
+
+  it('offers roles beyond the caller disabled, with the permissions it lacks', async () => {
+    await create('create');
+    fixture.componentRef.setInput('roles', [aRole(), aRole({ id: '55555555-5555-4555-8555-555555555555', name: 'Token readers', permissions: ['tokens:read'], builtIn: false })]);
+    fixture.componentRef.setInput('roleRefusal', (permissions: readonly string[]) => (permissions.includes('*:read') ? 'Requires *:read' : null));
+    await fixture.whenStable();
+    const select = (fixture.nativeElement as HTMLElement).querySelector('mat-select') as HTMLElement;
+    select.click();
+    await fixture.whenStable();
+    const options = Array.from(document.querySelectorAll('mat-option')).map((o) => [o.textContent?.replace(/\s+/g, ' ').trim(), o.getAttribute('aria-disabled')]);
+    expect(options).toEqual([
+      ['No role (custom permissions only)', 'false'],
+      ['Read only · Requires *:read', 'true'],
+      ['Token readers', 'false'],
+    ]);
+  });
+
+  it('shows a token the caller may not change read-only, Save saying why', async () => {
+    TestBed.configureTestingModule({ imports: [TokenForm], providers: testProviders() });
+    fixture = TestBed.createComponent(TokenForm);
+    fixture.componentRef.setInput('mode', 'edit');
+    fixture.componentRef.setInput('token', aToken());
+    fixture.componentRef.setInput('catalog', CATALOG);
+    fixture.componentRef.setInput('readOnlyReason', 'Requires tokens:write');
+    form = fixture.componentInstance;
+    await fixture.whenStable();
+    expect(form.form.disabled).toBe(true);
+    expect(form.canSave()).toBe(false);
+    expect(saveButton().getAttribute('aria-disabled')).toBe('true');
+    const el = fixture.nativeElement as HTMLElement;
+    expect(el.querySelector('button[aria-label="New allowed IP"]')).toBeNull();
+    expect(el.querySelector('button[aria-label="Remove Allowed IP 1"]')).toBeNull();
+    expect((el.querySelector('input[aria-label="Allowed IP 1"]') as HTMLInputElement).disabled).toBe(true);
+  });
 });

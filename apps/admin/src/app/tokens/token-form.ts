@@ -10,10 +10,11 @@ import { MatIconModule } from '@angular/material/icon';
 import { MatInputModule } from '@angular/material/input';
 import { MatSelectModule } from '@angular/material/select';
 import { MatSlideToggleModule } from '@angular/material/slide-toggle';
+import { MatTooltipModule } from '@angular/material/tooltip';
 import type { CreateTokenInput, FieldError, RoleDto, TokenDto } from '@tessera/domain';
 import type { ExplainDraftInput } from '@tessera/domain';
 import { LIMITS, effectivePermissions, newTokenId } from '@tessera/domain';
-import { CatalogResource, sortPermissions } from '../shared/permission-logic';
+import { CatalogResource, GRANT_ANYTHING, MayGrant, sortPermissions } from '../shared/permission-logic';
 import { PermissionPicker } from '../shared/permission-picker';
 import { RuleList } from '../shared/rule-list';
 import { endpointRuleValidator, ipRuleValidator, originRuleValidator } from '../shared/validators';
@@ -21,6 +22,10 @@ import { TestAccess } from './test-access';
 import { DATE_PROBLEM_TEXT, DateFields, combineDateTime, dateProblem, initialDates, parseFieldPath, startOfToday } from './token-form.logic';
 
 export type TokenFormMode = 'create' | 'edit';
+
+/** Why the caller may not give a role (with these permissions) to a token, or null when it may. */
+export type RoleRefusal = (rolePermissions: readonly string[]) => string | null;
+const ANY_ROLE: RoleRefusal = () => null;
 export type TokenFormValue = CreateTokenInput;
 
 const LISTS = ['allowedIps', 'blockedIps', 'allowedEndpoints', 'blockedEndpoints', 'allowedOrigins'] as const;
@@ -41,6 +46,7 @@ type ListName = (typeof LISTS)[number];
     MatInputModule,
     MatSelectModule,
     MatSlideToggleModule,
+    MatTooltipModule,
     PermissionPicker,
     RuleList,
     TestAccess,
@@ -55,6 +61,11 @@ export class TokenForm implements OnInit {
   readonly catalog = input<CatalogResource[]>([]);
   readonly serverErrors = input<FieldError[]>([]);
   readonly saving = input(false);
+  /** The permissions the caller may tick (Caller.mayGrant); roles beyond it are offered disabled. */
+  readonly mayGrant = input<MayGrant>(GRANT_ANYTHING);
+  readonly roleRefusal = input<RoleRefusal>(ANY_ROLE);
+  /** Set when the caller may not change this token: the form shows it and Save says why. */
+  readonly readOnlyReason = input<string | null>(null);
   readonly save = output<TokenFormValue>();
   readonly cancelled = output<void>();
 
@@ -117,6 +128,7 @@ export class TokenForm implements OnInit {
     this.form.patchValue(dates);
     this.syncExpiryControls(dates.neverExpires);
     this.roleId.set(this.form.controls.roleId.value);
+    if (this.readOnlyReason()) this.form.disable({ emitEvent: false });
     this.form.markAsPristine();
   }
 
@@ -148,13 +160,19 @@ export class TokenForm implements OnInit {
     };
   }
 
+  /** Role options: the reason when the caller may not give it (its permissions beyond the caller's). */
+  protected readonly roleOptions = computed(() => {
+    const refusal = this.roleRefusal();
+    return this.roles().map((role) => ({ role, refused: refusal(role.permissions) }));
+  });
+
   /** Role chosen or at least one custom permission ticked. */
   hasPermissions(): boolean {
     return this.roleId() !== '' || this.scopes().length > 0;
   }
 
   canSave(): boolean {
-    return this.form.valid && this.hasPermissions() && !this.saving();
+    return !this.readOnlyReason() && this.form.valid && this.hasPermissions() && !this.saving();
   }
 
   list(name: ListName): FormArray<FormControl<string>> {
@@ -208,6 +226,7 @@ export class TokenForm implements OnInit {
 
   /** "Never expires" disables the expiry date and time, so their own validators do not count. */
   private syncExpiryControls(never: boolean): void {
+    if (this.readOnlyReason()) return;
     for (const c of [this.form.controls.expiresDate, this.form.controls.expiresTime]) {
       if (never) c.disable({ emitEvent: false });
       else c.enable({ emitEvent: false });

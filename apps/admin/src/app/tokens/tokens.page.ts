@@ -24,6 +24,7 @@ import { debounceTime } from 'rxjs';
 import { PermissionsApi } from '../api/permissions.api';
 import { RolesApi } from '../api/roles.api';
 import { TokenListQuery, TokensApi } from '../api/tokens.api';
+import { Caller } from '../core/caller';
 import { Notify } from '../core/notify.service';
 import { readProblem } from '../core/problem';
 import { ConfirmDialog, ConfirmDialogData, ConfirmDialogResult } from '../shared/confirm-dialog';
@@ -77,6 +78,7 @@ export class TokensPage implements OnInit {
   private readonly notify = inject(Notify);
   private readonly clipboard = inject(Clipboard);
   private readonly destroyRef = inject(DestroyRef);
+  protected readonly caller = inject(Caller);
 
   protected readonly columns = ['name', 'guid', 'permissions', 'allowedIps', 'blockedIps', 'createdBy', 'validFrom', 'validTo', 'status', 'lastUsedAt', 'actions'];
   protected readonly statuses = TOKEN_STATUSES;
@@ -91,7 +93,23 @@ export class TokensPage implements OnInit {
 
   protected readonly roles = signal<RoleDto[]>([]);
   protected readonly catalog = signal<CatalogResource[]>([]);
-  protected readonly scopeOptions = computed(() => this.catalog().flatMap((r) => resourcePermissions(r)));
+  /** The scope filter offers the permissions the caller holds (seed 004), decided as the picker decides. */
+  protected readonly scopeOptions = computed(() => this.catalog().flatMap((r) => resourcePermissions(r)).filter((p) => this.caller.mayGrant(p)));
+
+  /** Why "Add token" is disabled, or null. */
+  protected readonly addBlock = computed(() => this.caller.missing('tokens:write'));
+  /** Per token on the page: why the caller may not change it (no tokens:write, or the token is wider), or null. */
+  protected readonly changeBlocks = computed(() => new Map(this.items().map((t) => [t.id, this.caller.changeRefusal('tokens:write', t)])));
+  protected readonly mayGrant = (p: string) => this.caller.mayGrant(p);
+  protected readonly roleRefusal = (permissions: readonly string[]) => this.caller.roleRefusal(permissions);
+  protected readonly drawerTitle = computed(() =>
+    this.drawerMode() === 'create' ? 'New API token' : this.drawerBlock() ? 'View API token' : 'Edit API token',
+  );
+  /** The token open in the drawer, when the caller may only look at it. */
+  protected readonly drawerBlock = computed(() => {
+    const t = this.editing();
+    return t ? (this.changeBlocks().get(t.id) ?? this.caller.changeRefusal('tokens:write', t)) : null;
+  });
 
   protected readonly drawerMode = signal<'create' | 'edit' | null>(null);
   protected readonly editing = signal<TokenDto | null>(null);
@@ -111,7 +129,8 @@ export class TokensPage implements OnInit {
       this.pageIndex.set(0);
       this.load();
     });
-    this.rolesApi.list().subscribe({ next: (r) => this.roles.set(r), error: () => this.roles.set([]) });
+    // Without roles:read the api would refuse the list (and audit the refusal): offer no role.
+    if (this.caller.holds('roles:read')) this.rolesApi.list().subscribe({ next: (r) => this.roles.set(r), error: () => this.roles.set([]) });
     this.permissionsApi.catalog().subscribe({ next: (c) => this.catalog.set(c.resources), error: () => this.catalog.set([]) });
     this.load();
   }
@@ -159,11 +178,16 @@ export class TokensPage implements OnInit {
     this.filters.reset();
   }
 
+  protected block(token: TokenDto): string | null {
+    return this.changeBlocks().get(token.id) ?? null;
+  }
+
   protected copyGuid(token: TokenDto): void {
     if (this.clipboard.copy(token.id)) this.notify.success('GUID copied');
   }
 
   protected openCreate(): void {
+    if (this.addBlock()) return;
     this.serverErrors.set([]);
     this.editing.set(null);
     this.drawerMode.set('create');

@@ -1,5 +1,5 @@
 import { DatePipe } from '@angular/common';
-import { ChangeDetectionStrategy, Component, OnInit, inject, input, signal } from '@angular/core';
+import { ChangeDetectionStrategy, Component, OnInit, computed, inject, input, signal } from '@angular/core';
 import { MatButtonModule } from '@angular/material/button';
 import { MatDialog } from '@angular/material/dialog';
 import { MatIconModule } from '@angular/material/icon';
@@ -7,6 +7,7 @@ import { MatTableModule } from '@angular/material/table';
 import { MatTooltipModule } from '@angular/material/tooltip';
 import type { CreatedInvitationDto, InvitationDto, RoleDto } from '@tessera/domain';
 import { InvitationsApi } from '../api/invitations.api';
+import { Caller } from '../core/caller';
 import { Notify } from '../core/notify.service';
 import { ConfirmDialog, type ConfirmDialogData, type ConfirmDialogResult } from '../shared/confirm-dialog';
 import { InvitationLinkDialog } from './invitation-link-dialog';
@@ -47,10 +48,26 @@ import { InviteDialog, type InviteDialogData } from './invite-dialog';
           <ng-container matColumnDef="actions">
             <th mat-header-cell *matHeaderCellDef><span class="cdk-visually-hidden">Actions</span></th>
             <td mat-cell *matCellDef="let i" class="nowrap">
-              <button mat-stroked-button type="button" (click)="resend(i)" [attr.aria-label]="'Resend invitation to ' + i.email">
+              <button
+                mat-stroked-button
+                type="button"
+                (click)="resend(i)"
+                [attr.aria-label]="'Resend invitation to ' + i.email"
+                [disabled]="!!writeBlock()"
+                [disabledInteractive]="true"
+                [matTooltip]="writeBlock() ?? ''"
+              >
                 <mat-icon svgIcon="refresh" />Resend
               </button>
-              <button mat-icon-button type="button" (click)="remove(i)" [attr.aria-label]="'Delete invitation to ' + i.email" matTooltip="Delete invitation">
+              <button
+                mat-icon-button
+                type="button"
+                (click)="remove(i)"
+                [attr.aria-label]="'Delete invitation to ' + i.email"
+                [disabled]="!!writeBlock()"
+                [disabledInteractive]="true"
+                [matTooltip]="writeBlock() ?? 'Delete invitation'"
+              >
                 <mat-icon svgIcon="delete" />
               </button>
             </td>
@@ -79,6 +96,9 @@ export class InvitationsPanel implements OnInit {
   protected readonly columns = ['email', 'role', 'status', 'expiresAt', 'invitedBy', 'actions'];
   protected readonly invitations = signal<InvitationDto[]>([]);
   protected readonly loading = signal(false);
+  private readonly caller = inject(Caller);
+  /** Inviting, resending and deleting need users:write (reading the list, users:read). */
+  protected readonly writeBlock = computed(() => this.caller.missing('users:write'));
 
   ngOnInit(): void {
     this.load();
@@ -99,8 +119,10 @@ export class InvitationsPanel implements OnInit {
   }
 
   invite(): void {
+    if (this.writeBlock()) return;
+    const data: InviteDialogData = { roles: this.roles(), roleRefusal: (p) => this.caller.roleRefusal(p) };
     this.dialog
-      .open<InviteDialog, InviteDialogData, CreatedInvitationDto>(InviteDialog, { data: { roles: this.roles() }, width: '480px' })
+      .open<InviteDialog, InviteDialogData, CreatedInvitationDto>(InviteDialog, { data, width: '480px' })
       .afterClosed()
       .subscribe((created) => {
         if (!created) return;
@@ -110,6 +132,7 @@ export class InvitationsPanel implements OnInit {
   }
 
   resend(invitation: InvitationDto): void {
+    if (this.writeBlock()) return;
     this.api.resend(invitation.id).subscribe({
       next: (created) => {
         this.delivered(created, 'Invitation sent again');
@@ -120,6 +143,7 @@ export class InvitationsPanel implements OnInit {
   }
 
   remove(invitation: InvitationDto): void {
+    if (this.writeBlock()) return;
     this.dialog
       .open<ConfirmDialog, ConfirmDialogData, ConfirmDialogResult>(ConfirmDialog, {
         data: { title: 'Delete invitation?', message: `The link sent to ${invitation.email} will stop working.`, confirmLabel: 'Delete' },

@@ -12,6 +12,8 @@ import { readProblem } from '../core/problem';
 
 export interface InviteDialogData {
   roles: RoleDto[];
+  /** Why the caller may not invite into a role with these permissions (Caller.roleRefusal), or null. */
+  roleRefusal?: (rolePermissions: readonly string[]) => string | null;
 }
 
 /** Invites someone by e-mail into a role; closes with the created invitation and its link. */
@@ -35,8 +37,13 @@ export interface InviteDialogData {
         <mat-form-field class="full">
           <mat-label>Role</mat-label>
           <mat-select formControlName="roleId" required>
-            @for (r of data.roles; track r.id) {
-              <mat-option [value]="r.id">{{ r.name }}</mat-option>
+            @for (o of roleOptions; track o.role.id) {
+              <mat-option [value]="o.role.id" [disabled]="!!o.refused">
+                {{ o.role.name }}
+                @if (o.refused) {
+                  <span class="refused">· {{ o.refused }}</span>
+                }
+              </mat-option>
             }
           </mat-select>
           <mat-error>{{ errors()['roleId'] ?? 'Choose a role' }}</mat-error>
@@ -53,10 +60,12 @@ export interface InviteDialogData {
     .full { width: 100%; }
     .sub { color: var(--mat-sys-on-surface-variant); }
     .error { color: var(--mat-sys-error); }
+    .refused { margin-left: 4px; font: var(--mat-sys-body-small); }
   `,
 })
 export class InviteDialog {
   protected readonly data = inject<InviteDialogData>(MAT_DIALOG_DATA);
+  protected readonly roleOptions = this.data.roles.map((role) => ({ role, refused: this.data.roleRefusal?.(role.permissions) ?? null }));
   private readonly ref = inject<MatDialogRef<InviteDialog, CreatedInvitationDto>>(MatDialogRef);
   private readonly api = inject(InvitationsApi);
   protected readonly ttlHours = INVITATION_TTL_HOURS;

@@ -12,6 +12,8 @@ import { readProblem } from '../core/problem';
 
 export interface UserDialogData {
   roles: RoleDto[];
+  /** Why the caller may not give a role with these permissions (Caller.roleRefusal), or null. */
+  roleRefusal?: (rolePermissions: readonly string[]) => string | null;
 }
 
 /** Adds a user to the organization. */
@@ -45,8 +47,13 @@ export interface UserDialogData {
         <mat-form-field class="full">
           <mat-label>Role</mat-label>
           <mat-select formControlName="roleId" required>
-            @for (r of data.roles; track r.id) {
-              <mat-option [value]="r.id">{{ r.name }}</mat-option>
+            @for (o of roleOptions; track o.role.id) {
+              <mat-option [value]="o.role.id" [disabled]="!!o.refused">
+                {{ o.role.name }}
+                @if (o.refused) {
+                  <span class="refused">· {{ o.refused }}</span>
+                }
+              </mat-option>
             }
           </mat-select>
           <mat-error>{{ errors()['roleId'] ?? 'Choose a role' }}</mat-error>
@@ -62,10 +69,12 @@ export interface UserDialogData {
     form { padding-top: 8px; }
     .full { width: 100%; }
     .error { color: var(--mat-sys-error); }
+    .refused { margin-left: 4px; font: var(--mat-sys-body-small); }
   `,
 })
 export class UserDialog {
   protected readonly data = inject<UserDialogData>(MAT_DIALOG_DATA);
+  protected readonly roleOptions = this.data.roles.map((role) => ({ role, refused: this.data.roleRefusal?.(role.permissions) ?? null }));
   private readonly ref = inject<MatDialogRef<UserDialog, UserDto>>(MatDialogRef);
   private readonly api = inject(UsersApi);
   protected readonly limits = LIMITS;

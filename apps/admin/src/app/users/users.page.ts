@@ -1,5 +1,5 @@
 import { DatePipe } from '@angular/common';
-import { ChangeDetectionStrategy, Component, OnInit, inject, signal } from '@angular/core';
+import { ChangeDetectionStrategy, Component, OnInit, computed, inject, signal } from '@angular/core';
 import { MatButtonModule } from '@angular/material/button';
 import { MatDialog } from '@angular/material/dialog';
 import { MatFormFieldModule } from '@angular/material/form-field';
@@ -13,6 +13,7 @@ import type { RoleDto, UserDto } from '@tessera/domain';
 import { RolesApi } from '../api/roles.api';
 import { UsersApi } from '../api/users.api';
 import { ResetPasswordDialog, type ResetPasswordData } from '../account/reset-password-dialog';
+import { Caller } from '../core/caller';
 import { Notify } from '../core/notify.service';
 import { SessionStore } from '../core/session.store';
 import { InvitationsPanel } from './invitations-panel';
@@ -30,8 +31,19 @@ import { UserDialog, UserDialogData } from './user-dialog';
           <p class="sub">People who can sign in to this console. Their role decides what they may do.</p>
         </div>
         <div class="head-actions">
-          <button mat-stroked-button type="button" (click)="invitations.invite()"><mat-icon svgIcon="add" />Invite user</button>
-          <button mat-flat-button type="button" (click)="add()"><mat-icon svgIcon="add" />Add user</button>
+          <button
+            mat-stroked-button
+            type="button"
+            (click)="invitations.invite()"
+            [disabled]="!!addBlock()"
+            [disabledInteractive]="true"
+            [matTooltip]="addBlock() ?? ''"
+          >
+            <mat-icon svgIcon="add" />Invite user
+          </button>
+          <button mat-flat-button type="button" (click)="add()" [disabled]="!!addBlock()" [disabledInteractive]="true" [matTooltip]="addBlock() ?? ''">
+            <mat-icon svgIcon="add" />Add user
+          </button>
         </div>
       </header>
       <div class="table-card">
@@ -50,10 +62,18 @@ import { UserDialog, UserDialogData } from './user-dialog';
           <ng-container matColumnDef="role">
             <th mat-header-cell *matHeaderCellDef>Role</th>
             <td mat-cell *matCellDef="let u">
-              <mat-form-field subscriptSizing="dynamic" class="role compact-field">
-                <mat-select [value]="u.roleId" (selectionChange)="changeRole(u, $event)" [aria-label]="'Role of ' + u.email">
-                  @for (r of roles(); track r.id) {
-                    <mat-option [value]="r.id">{{ r.name }}</mat-option>
+              @let why = block(u);
+              <mat-form-field subscriptSizing="dynamic" class="role compact-field" [matTooltip]="why ?? ''">
+                <mat-select [value]="u.roleId" (selectionChange)="changeRole(u, $event)" [aria-label]="'Role of ' + u.email" [disabled]="!!why">
+                  @for (o of roleOptions(); track o.role.id) {
+                    <mat-option [value]="o.role.id" [disabled]="!!o.refused">
+                      {{ o.role.name }}
+                      @if (o.refused) {
+                        <span class="refused">· {{ o.refused }}</span>
+                      }
+                    </mat-option>
+                  } @empty {
+                    <mat-option [value]="u.roleId">{{ u.roleName }}</mat-option>
                   }
                 </mat-select>
               </mat-form-field>
@@ -62,7 +82,14 @@ import { UserDialog, UserDialogData } from './user-dialog';
           <ng-container matColumnDef="active">
             <th mat-header-cell *matHeaderCellDef>Active</th>
             <td mat-cell *matCellDef="let u">
-              <mat-slide-toggle [checked]="u.active" (change)="toggleActive(u, $event)" [aria-label]="'Active: ' + u.email" />
+              <mat-slide-toggle
+                [checked]="u.active"
+                (change)="toggleActive(u, $event)"
+                [aria-label]="'Active: ' + u.email"
+                [disabled]="!!block(u)"
+                [disabledInteractive]="true"
+                [matTooltip]="block(u) ?? ''"
+              />
             </td>
           </ng-container>
           <ng-container matColumnDef="lastLoginAt">
@@ -83,7 +110,15 @@ import { UserDialog, UserDialogData } from './user-dialog';
             <th mat-header-cell *matHeaderCellDef><span class="cdk-visually-hidden">Actions</span></th>
             <td mat-cell *matCellDef="let u" class="nowrap">
               @if (u.id !== session.me()?.id) {
-                <button mat-icon-button type="button" (click)="resetPassword(u)" [attr.aria-label]="'Reset password of ' + u.email" matTooltip="Reset password">
+                <button
+                  mat-icon-button
+                  type="button"
+                  (click)="resetPassword(u)"
+                  [attr.aria-label]="'Reset password of ' + u.email"
+                  [disabled]="!!block(u)"
+                  [disabledInteractive]="true"
+                  [matTooltip]="block(u) ?? 'Reset password'"
+                >
                   <mat-icon svgIcon="lockReset" />
                 </button>
               }
@@ -102,6 +137,7 @@ import { UserDialog, UserDialogData } from './user-dialog';
   styles: `
     .role { width: 200px; }
     .head-actions { display: flex; gap: 8px; }
+    .refused { margin-left: 4px; font: var(--mat-sys-body-small); }
   `,
 })
 export class UsersPage implements OnInit {
@@ -114,9 +150,25 @@ export class UsersPage implements OnInit {
   protected readonly users = signal<UserDto[]>([]);
   protected readonly roles = signal<RoleDto[]>([]);
   protected readonly loading = signal(false);
+  private readonly caller = inject(Caller);
+  protected readonly addBlock = computed(() => this.caller.missing('users:write'));
+  /** Roles the caller may give (others disabled with the permissions it lacks). */
+  protected readonly roleOptions = computed(() => this.roles().map((role) => ({ role, refused: this.caller.roleRefusal(role.permissions) })));
+  /** Per user: why the caller may not change it (no users:write, or the user is wider), or null. */
+  private readonly blocks = computed(() => {
+    const permissionsOf = new Map(this.roles().map((r) => [r.id, r.permissions]));
+    const me = this.caller.me();
+    return new Map(
+      this.users().map((u) => [u.id, this.caller.changeRefusal('users:write', { permissions: permissionsOf.get(u.roleId) ?? [] }, u.id === me?.id)]),
+    );
+  });
+
+  protected block(user: UserDto): string | null {
+    return this.blocks().get(user.id) ?? null;
+  }
 
   ngOnInit(): void {
-    this.rolesApi.list().subscribe({ next: (r) => this.roles.set(r), error: () => undefined });
+    if (this.caller.holds('roles:read')) this.rolesApi.list().subscribe({ next: (r) => this.roles.set(r), error: () => undefined });
     this.load();
   }
 
@@ -135,8 +187,9 @@ export class UsersPage implements OnInit {
   }
 
   add(): void {
+    if (this.addBlock()) return;
     this.dialog
-      .open<UserDialog, UserDialogData, UserDto>(UserDialog, { data: { roles: this.roles() }, width: '480px' })
+      .open<UserDialog, UserDialogData, UserDto>(UserDialog, { data: { roles: this.roles(), roleRefusal: (p) => this.caller.roleRefusal(p) }, width: '480px' })
       .afterClosed()
       .subscribe((u) => {
         if (!u) return;
