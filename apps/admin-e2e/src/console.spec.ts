@@ -1,11 +1,13 @@
 import { APIRequestContext, Browser, Page, expect, request, test } from '@playwright/test';
-import { ADMIN_EMAIL, ADMIN_PASSWORD, baseUrl, shot, watchCspViolations } from './fixtures';
+import { ADMIN_EMAIL, ADMIN_PASSWORD, baseUrl, expectAccessible, shot, watchCspViolations } from './fixtures';
 
 /**
  * One admin walks through the console, in order, in one browser tab (the session lives in
  * sessionStorage). Controls are found by role and accessible name, the way a person finds them.
+ * axe-core checks every screen, drawer and dialog on the way (`expectAccessible`); it is slow on a
+ * busy machine, hence the longer time per test.
  */
-test.describe.configure({ mode: 'serial' });
+test.describe.configure({ mode: 'serial', timeout: 180_000 });
 
 let page: Page;
 let api: APIRequestContext;
@@ -49,12 +51,14 @@ test('logs in, refusing a wrong password first', async () => {
   await page.getByRole('button', { name: 'Log in' }).click();
   await expect(page.getByRole('alert')).toContainText('Wrong email or password');
   await shot(page, '01-login');
+  await expectAccessible(page, 'the login page');
   await page.getByLabel('Password').fill(ADMIN_PASSWORD);
   await page.getByRole('button', { name: 'Log in' }).click();
   await expect(page.getByRole('heading', { name: 'API tokens' })).toBeVisible();
   await expect(page.getByRole('navigation', { name: 'Main' }).getByRole('link')).toHaveText(['API tokens', 'Roles', 'Users', 'IP allowlist', 'Audit log', 'Sessions']);
   await expect(page.getByText('No API tokens yet')).toBeVisible();
   await shot(page, '02-tokens-empty');
+  await expectAccessible(page, 'the empty token list');
 });
 
 test('creates a token with a role, an IP rule and an expiry, and shows the secret once', async () => {
@@ -83,6 +87,7 @@ test('creates a token with a role, an IP rule and an expiry, and shows the secre
   await drawer.getByRole('textbox', { name: 'Expires on' }).fill(`12/31/${nextYear}`);
   await expect(save).toBeEnabled();
   await shot(page, '03-token-create-drawer');
+  await expectAccessible(page, 'the New API token drawer');
   await save.click();
 
   const dialog = page.getByRole('dialog', { name: /Token created/ });
@@ -96,6 +101,7 @@ test('creates a token with a role, an IP rule and an expiry, and shows the secre
   const [download] = await Promise.all([page.waitForEvent('download'), dialog.getByRole('button', { name: 'Download .txt' }).click()]);
   expect(download.suggestedFilename()).toBe('BackendAutomation.txt');
   await shot(page, '04-secret-dialog');
+  await expectAccessible(page, 'the secret dialog');
   await page.keyboard.press('Escape');
   await expect(dialog).toBeVisible();
   await dialog.getByRole('checkbox', { name: 'I have copied this token' }).check();
@@ -163,6 +169,7 @@ test('creates a second token with custom permissions and filters and sorts the l
   await page.getByRole('button', { name: 'Clear filters' }).click();
   await expect(names).toHaveCount(2);
   await shot(page, '05-tokens-list');
+  await expectAccessible(page, 'the token list');
   await page.setViewportSize({ width: 1024, height: 768 });
   await shot(page, '05-tokens-list-1024px');
   await page.setViewportSize({ width: 1280, height: 800 });
@@ -210,6 +217,7 @@ test('tests access from the edit drawer', async () => {
   await expect(drawer.getByRole('status')).toContainText('Allowed');
   await drawer.getByRole('list', { name: 'Decision steps' }).scrollIntoViewIfNeeded();
   await shot(page, '06-token-edit-test-access');
+  await expectAccessible(page, 'the Edit API token drawer with Test access');
 
   await drawer.getByLabel('Description').fill('Nightly batch job (reports)');
   await drawer.getByRole('button', { name: 'Save' }).click();
@@ -222,6 +230,7 @@ test('revokes a token after confirmation', async () => {
   const confirm = page.getByRole('dialog', { name: /Revoke/ });
   await expect(confirm).toContainText('This action cannot be undone');
   await shot(page, '07-confirm-revoke');
+  await expectAccessible(page, 'the revoke confirmation');
   await confirm.getByRole('button', { name: 'Revoke' }).click();
   await expectSnack('revoked');
   await expect(row('BackendAutomation')).toContainText('revoked');
@@ -234,6 +243,7 @@ test('regenerates a token and shows the new secret', async () => {
   await expect(confirm).toContainText('This action cannot be undone');
   await confirm.getByRole('combobox', { name: 'Grace period for the old secret' }).click();
   await page.getByRole('option', { name: '1 hour' }).click();
+  await expectAccessible(page, 'the regenerate confirmation');
   await confirm.getByRole('button', { name: 'Regenerate' }).click();
   const dialog = page.getByRole('dialog', { name: /Token regenerated/ });
   const secret = await dialog.getByRole('textbox', { name: 'Token secret' }).inputValue();
@@ -267,10 +277,12 @@ test('creates and deletes a role', async () => {
   await dialog.getByRole('checkbox', { name: 'audit:read' }).check();
   await dialog.getByRole('checkbox', { name: 'tokens:read' }).check();
   await shot(page, '08-role-dialog');
+  await expectAccessible(page, 'the New role dialog');
   await dialog.getByRole('button', { name: 'Save role' }).click();
   await expectSnack('Role "Auditors" saved');
   await expect(page.getByRole('row', { name: /Auditors/ })).toBeVisible();
   await shot(page, '09-roles');
+  await expectAccessible(page, 'the roles page');
   await page.getByRole('button', { name: 'Delete role Auditors' }).click();
   await page.getByRole('dialog').getByRole('button', { name: 'Delete' }).click();
   await expectSnack('deleted');
@@ -287,10 +299,12 @@ test('adds a user', async () => {
   await dialog.getByLabel('Initial password').fill('a-long-enough-password');
   await dialog.getByRole('combobox', { name: 'Role' }).click();
   await page.getByRole('option', { name: 'Read only' }).click();
+  await expectAccessible(page, 'the Add user dialog');
   await dialog.getByRole('button', { name: 'Add user' }).click();
   await expectSnack('added');
   await expect(page.getByRole('row', { name: /ops@e2e.tessera.test/ })).toBeVisible();
   await shot(page, '10-users');
+  await expectAccessible(page, 'the users page');
 });
 
 test('edits the IP allowlist, warning before it would lock the admin out', async () => {
@@ -305,6 +319,7 @@ test('edits the IP allowlist, warning before it would lock the admin out', async
   await expect(page.getByRole('alert').filter({ hasText: 'lock you out' })).toBeVisible();
   await expect(page.getByRole('button', { name: 'Save anyway' })).toBeVisible();
   await shot(page, '11-ip-allowlist-warning');
+  await expectAccessible(page, 'the IP allowlist with its lock-out warning');
   await page.getByRole('button', { name: 'Keep editing' }).click();
   await page.getByRole('button', { name: 'Add my IP' }).click();
   await page.getByLabel('Note 2').fill('This machine');
@@ -312,6 +327,7 @@ test('edits the IP allowlist, warning before it would lock the admin out', async
   await expectSnack('IP allowlist saved');
   await expect(page.getByLabel('IP address 2')).toHaveValue('127.0.0.1');
   await shot(page, '12-ip-allowlist');
+  await expectAccessible(page, 'the IP allowlist');
   // Leave the organization unrestricted for what follows.
   await page.getByRole('button', { name: 'Remove entry 2' }).click();
   await page.getByRole('button', { name: 'Remove entry 1' }).click();
@@ -332,6 +348,7 @@ test('shows the audit log with filters', async () => {
   await expect(page.getByRole('cell', { name: 'token.revoke' }).first()).toBeVisible();
   await page.getByRole('button', { name: 'Clear filters' }).click();
   await shot(page, '13-audit');
+  await expectAccessible(page, 'the audit log');
 });
 
 test('ends another session, then the current one, which logs out', async () => {
@@ -342,8 +359,10 @@ test('ends another session, then the current one, which logs out', async () => {
   await page.getByRole('link', { name: 'Sessions' }).click();
   await expect(page.getByText('This session')).toBeVisible();
   await shot(page, '14-sessions');
+  await expectAccessible(page, 'the sessions page');
   // The other session's button has no "(this session)" in its name.
   await page.getByRole('button', { name: /^End session started [^(]*$/ }).first().click();
+  await expectAccessible(page, 'the end-session confirmation');
   await page.getByRole('dialog').getByRole('button', { name: 'End session' }).click();
   await expectSnack('Session ended');
   const refused = await api.get('/api/v1/auth/me', { headers: { Authorization: `Bearer ${other}` } });

@@ -1,11 +1,11 @@
 import { APIRequestContext, Browser, Page, expect, request, test } from '@playwright/test';
-import { ADMIN_EMAIL, ADMIN_PASSWORD, baseUrl, shot, watchCspViolations } from './fixtures';
+import { ADMIN_EMAIL, ADMIN_PASSWORD, baseUrl, expectAccessible, shot, watchCspViolations } from './fixtures';
 
 /**
  * Passwords in the console: a user changes their own (toolbar), an admin resets another user's
  * (users screen). Runs on its own users, so the admin of console.spec keeps its password.
  */
-test.describe.configure({ mode: 'serial' });
+test.describe.configure({ mode: 'serial', timeout: 180_000 });
 
 const PAT = { email: 'pat@e2e.tessera.test', password: 'pat-first-password-1' };
 const SAM = { email: 'sam@e2e.tessera.test', password: 'sam-first-password-1' };
@@ -87,6 +87,7 @@ test('a signed-in user changes their password: the rule is shown, a wrong curren
   await expect(dialog.getByRole('alert').first()).toContainText('The current password is wrong');
   await expect(dialog.getByText('This is not your current password')).toBeVisible();
   await shot(page, '20-change-password-wrong-current');
+  await expectAccessible(page, 'the Change password dialog');
 
   await current.fill(PAT.password);
   await submit.click();
@@ -113,6 +114,7 @@ test('an admin resets another user\'s password: generated and shown once, the ol
   await expect(shown).toHaveValue(/^[0-9A-Za-z]{20}$/);
   const generated = await shown.inputValue();
   await shot(page, '21-reset-password-generated');
+  await expectAccessible(page, 'the Reset password dialog');
   await dialog.getByRole('button', { name: 'Copy' }).click();
   expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(generated);
   await dialog.getByRole('button', { name: 'Done' }).click();
