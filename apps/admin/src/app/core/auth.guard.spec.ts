@@ -16,7 +16,7 @@ describe('page guards', () => {
   });
 
   async function run(guard: typeof landingGuard, permissions: string[]): Promise<string | true> {
-    TestBed.inject(SessionStore).me.set(aMe(permissions));
+    TestBed.inject(SessionStore).setMe(aMe(permissions));
     const result = runInInjectionContext(TestBed.inject(EnvironmentInjector), () =>
       guard({} as ActivatedRouteSnapshot, {} as RouterStateSnapshot),
     );

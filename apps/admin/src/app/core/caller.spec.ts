@@ -30,6 +30,30 @@ describe('Caller', () => {
     expect(caller.holds('audit:read')).toBe(true);
   });
 
+  it('after a reload answers from sessionStorage at once and asks the api behind it, once', () => {
+    session.setToken('tss_x');
+    session.setMe(aMe(['*:read']));
+    TestBed.resetTestingModule();
+    TestBed.configureTestingModule({ providers: [provideHttpClient(), provideHttpClientTesting(), provideRouter([])] });
+    const reloaded = TestBed.inject(Caller);
+    const backend = TestBed.inject(HttpTestingController);
+    const seen: (MeDto | null)[] = [];
+    reloaded.load().subscribe((me) => seen.push(me));
+    expect(seen.map((m) => m?.permissions)).toEqual([['*:read']]);
+    backend.expectOne('/api/v1/auth/me').flush(aMe(['tokens:read']));
+    expect(reloaded.permissions()).toEqual(['tokens:read']);
+    reloaded.load().subscribe();
+    backend.expectNone('/api/v1/auth/me');
+  });
+
+  it('forgets the caller when another session starts', () => {
+    session.setToken('tss_x');
+    session.setMe(aMe(['*:*']));
+    session.setToken('tss_y');
+    expect(caller.me()).toBeNull();
+    expect(sessionStorage.getItem('tessera.me')).toBeNull();
+  });
+
   it('answers null when the caller cannot be read, and asks again next time', () => {
     const backend = TestBed.inject(HttpTestingController);
     let seen: MeDto | null | undefined;
@@ -41,28 +65,28 @@ describe('Caller', () => {
   });
 
   it('names the permission a Read only user lacks for a write action', () => {
-    session.me.set(aMe(['*:read']));
+    session.setMe(aMe(['*:read']));
     expect(caller.missing('tokens:read')).toBeNull();
     expect(caller.missing('tokens:write')).toBe('Requires tokens:write');
     expect(caller.changeRefusal('tokens:write', aToken())).toBe('Requires tokens:write');
   });
 
   it('offers a tokens:read+write user only what it holds', () => {
-    session.me.set(aMe(['tokens:read', 'tokens:write']));
+    session.setMe(aMe(['tokens:read', 'tokens:write']));
     expect(['tokens:read', 'tokens:write', 'tokens:introspect', 'roles:write', '*:read'].filter((p) => caller.mayGrant(p))).toEqual(['tokens:read', 'tokens:write']);
     expect(caller.roleRefusal(['*:read'])).toBe('Requires *:read');
     expect(caller.roleRefusal(['tokens:read'])).toBeNull();
   });
 
   it('lets it change a token it covers, and names what a wider one holds beyond it', () => {
-    session.me.set(aMe(['tokens:read', 'tokens:write']));
+    session.setMe(aMe(['tokens:read', 'tokens:write']));
     expect(caller.changeRefusal('tokens:write', aToken({ permissions: ['tokens:read'] }))).toBeNull();
     expect(caller.changeRefusal('tokens:write', aToken({ permissions: ['*:*'] }))).toBe('Requires *:*');
     expect(caller.changeRefusal('tokens:write', aToken({ permissions: ['tokens:read', 'audit:read', 'users:write'] }))).toBe('Requires audit:read, users:write');
   });
 
   it('does not hold a user acting on itself to the coverage rule (the api exempts it too)', () => {
-    session.me.set(aMe(['users:write']));
+    session.setMe(aMe(['users:write']));
     expect(caller.changeRefusal('users:write', { permissions: ['*:*'] }, true)).toBeNull();
     expect(caller.changeRefusal('users:write', { permissions: ['*:*'] }, false)).toBe('Requires *:*');
   });

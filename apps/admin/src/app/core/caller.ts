@@ -28,19 +28,36 @@ export class Caller {
   private readonly session = inject(SessionStore);
   private readonly api = inject(AuthApi);
   private pending: Observable<MeDto | null> | null = null;
+  /** Asked the api since this page loaded (or since the last sign-in). */
+  private asked = false;
 
-  readonly me = this.session.me.asReadonly();
+  readonly me = this.session.me;
   readonly permissions = computed<readonly string[]>(() => this.me()?.permissions ?? []);
   /** A console caller is a user: its role's permissions and no limits of its own. */
   private readonly rights = computed(() => rightsFromJson({ permissions: this.permissions() }));
 
-  /** The signed-in caller, from the api the first time (null when it cannot be read). */
+  /**
+   * The signed-in caller: asked from the api once per sign-in and once per page load. After a
+   * reload the answer kept in sessionStorage is used at once and the api is asked behind it (a role
+   * changed meanwhile shows as soon as it answers). null when it cannot be read.
+   */
   load(): Observable<MeDto | null> {
     const known = this.session.me();
-    if (known) return of(known);
+    if (known) {
+      if (!this.asked) this.ask().subscribe();
+      return of(known);
+    }
+    return this.ask();
+  }
+
+  private ask(): Observable<MeDto | null> {
+    this.asked = true;
     this.pending ??= this.api.me().pipe(
-      tap((me) => this.session.me.set(me)),
-      catchError(() => of(null)),
+      tap((me) => this.session.setMe(me)),
+      catchError(() => {
+        this.asked = false;
+        return of(null);
+      }),
       finalize(() => (this.pending = null)),
       shareReplay(1),
     );
