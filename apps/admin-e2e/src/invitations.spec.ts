@@ -2,14 +2,14 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Browser, Page, expect, test } from '@playwright/test';
 import { Client } from 'pg';
-import { ADMIN_EMAIL, ADMIN_PASSWORD, baseUrl, shot, watchCspViolations } from './fixtures';
+import { ADMIN_EMAIL, ADMIN_PASSWORD, baseUrl, expectAccessible, shot, watchCspViolations } from './fixtures';
 
 /**
  * Invitations (seed 001): the admin invites from the Users screen, the invited person opens the
  * link in a browser of their own, picks a name and password and is signed in; a used or expired
  * link says "This invitation link is broken"; Resend gives a working link again.
  */
-test.describe.configure({ mode: 'serial' });
+test.describe.configure({ mode: 'serial', timeout: 180_000 }); // axe-core is slow on a busy machine
 
 const NEWCOMER = { email: 'newcomer@e2e.tessera.test', name: 'New Comer', password: 'newcomer-password-1' };
 const LATE = { email: 'late@e2e.tessera.test', name: 'Late Comer', password: 'late-comer-password-1' };
@@ -24,9 +24,10 @@ async function expectSnack(text: string | RegExp): Promise<void> {
 }
 
 /** The link the console shows once (no SMTP in these tests), read from its dialog, which is then closed. */
-async function linkFromDialog(email: string): Promise<string> {
+async function linkFromDialog(email: string, checkA11y = false): Promise<string> {
   const dialog = page.getByRole('dialog', { name: `Invitation link for ${email}` });
   await expect(dialog).toBeVisible();
+  if (checkA11y) await expectAccessible(page, 'the invitation link dialog');
   const link = await dialog.getByRole('textbox', { name: 'Invitation link' }).inputValue();
   expect(link).toMatch(/\/invitations\/accept#secret=tsi_/);
   await dialog.getByRole('button', { name: 'Copy link' }).click();
@@ -35,18 +36,19 @@ async function linkFromDialog(email: string): Promise<string> {
   return link;
 }
 
-async function invite(email: string, role: string): Promise<string> {
+async function invite(email: string, role: string, checkA11y = false): Promise<string> {
   await page.getByRole('button', { name: 'Invite user' }).click();
   const dialog = page.getByRole('dialog', { name: 'Invite user' });
   await dialog.getByLabel('Email').fill(email);
   await dialog.getByRole('combobox', { name: 'Role' }).click();
   await page.getByRole('option', { name: role, exact: true }).click();
+  if (checkA11y) await expectAccessible(page, 'the Invite user dialog');
   await dialog.getByRole('button', { name: 'Send invitation' }).click();
-  return linkFromDialog(email);
+  return linkFromDialog(email, checkA11y);
 }
 
 /** Opens a link in a fresh browser context (the invited person's own browser) and fills the form. */
-async function acceptIn(link: string, who: { name: string; password: string }): Promise<Page> {
+async function acceptIn(link: string, who: { name: string; password: string }, checkA11y = false): Promise<Page> {
   const context = await browserRef.newContext({ baseURL: baseUrl(), viewport: { width: 1280, height: 800 } });
   const violations = await watchCspViolations(context);
   const theirs = await context.newPage();
@@ -54,6 +56,7 @@ async function acceptIn(link: string, who: { name: string; password: string }): 
   await expect(theirs.getByRole('heading', { name: 'Tessera' })).toBeVisible();
   // The secret leaves the address bar as soon as the page has read it.
   await expect(theirs).toHaveURL(/\/invitations\/accept$/);
+  if (checkA11y) await expectAccessible(theirs, 'the accept-invitation page');
   const name = theirs.getByLabel('Display name');
   if (await name.isVisible()) {
     await name.fill(who.name);
@@ -101,15 +104,16 @@ test.afterAll(async () => {
 
 test('invites by e-mail into a role; the link is shown once with a copy button and the invitation is listed as pending', async () => {
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Users' }).click();
-  firstLink = await invite(NEWCOMER.email, 'Read only');
+  firstLink = await invite(NEWCOMER.email, 'Read only', true);
   const row = page.getByRole('row', { name: new RegExp(NEWCOMER.email) });
   await expect(row).toContainText('Pending');
   await expect(row).toContainText('Read only');
   await shot(page, '20-invitations');
+  await expectAccessible(page, 'the users page with invitations');
 });
 
 test('the invited person accepts in a fresh browser, is signed in, and can log in again with the password', async () => {
-  const theirs = await acceptIn(firstLink, NEWCOMER);
+  const theirs = await acceptIn(firstLink, NEWCOMER, true);
   await expect(theirs.getByRole('heading', { name: 'API tokens' })).toBeVisible();
   await expect(theirs.locator('mat-toolbar')).toContainText(NEWCOMER.name);
   await theirs.getByRole('button', { name: 'Log out' }).click();
@@ -121,7 +125,8 @@ test('the invited person accepts in a fresh browser, is signed in, and can log i
   await theirs.context().close();
 
   await page.reload();
-  await expect(page.getByRole('row', { name: new RegExp(`${NEWCOMER.name}.*${NEWCOMER.email}`) })).toBeVisible();
+  // a reload takes seconds on a busy machine
+  await expect(page.getByRole('row', { name: new RegExp(`${NEWCOMER.name}.*${NEWCOMER.email}`) })).toBeVisible({ timeout: 30_000 });
   await expect(page.getByRole('region', { name: 'Invitations' }).getByText(NEWCOMER.email)).toHaveCount(0);
 });
 
@@ -141,6 +146,7 @@ test('an expired link shows "This invitation link is broken"; Resend sends a lin
   const expired = await acceptIn(oldLink, LATE);
   await expect(expired.getByRole('alert')).toContainText('This invitation link is broken');
   await shot(expired, '21-invitation-broken');
+  await expectAccessible(expired, 'the broken invitation link page');
   await expired.context().close();
 
   await row.getByRole('button', { name: `Resend invitation to ${LATE.email}` }).click();
