@@ -247,12 +247,14 @@ test('regenerates a token and shows the new secret', async () => {
   await expectAccessible(page, 'the regenerate confirmation');
   await confirm.getByRole('button', { name: 'Regenerate' }).click();
   const dialog = page.getByRole('dialog', { name: /Token regenerated/ });
+  // The snackbar appears with the dialog and goes after a few seconds: look for it first.
+  await expectSnack('regenerated');
   const secret = await dialog.getByRole('textbox', { name: 'Token secret' }).inputValue();
   expect(secret).toMatch(/^tsr_/);
   expect(secret).not.toBe(firstSecret);
   await dialog.getByRole('checkbox', { name: 'I have copied this token' }).check();
   await dialog.getByRole('button', { name: 'Close' }).click();
-  await expectSnack('regenerated');
+  await expect(dialog).toBeHidden();
 });
 
 test('deletes a token after confirmation', async () => {
