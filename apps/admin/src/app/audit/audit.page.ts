@@ -78,7 +78,7 @@ import { StatusChip } from '../shared/status-chip';
         @if (loading()) {
           <mat-progress-bar mode="indeterminate" aria-label="Loading audit events" />
         }
-        <div class="scroll">
+        <div class="scroll" tabindex="0" role="region" aria-label="Audit events, scrollable">
           <table mat-table [dataSource]="items()" aria-label="Audit events">
             <ng-container matColumnDef="at">
               <th mat-header-cell *matHeaderCellDef>When</th>
