@@ -95,4 +95,18 @@ describe('Caller', () => {
     expect(caller.holds('tokens:read')).toBe(false);
     expect(caller.mayGrant('tokens:read')).toBe(false);
   });
+  it('compares a role holding a tag grant (the CLI developer role, @cli) over its expansion once the catalog is known', () => {
+    const catalog = [
+      { resource: 'tokens', actions: ['read', 'write'], tags: { read: ['cli'], write: ['cli'] } },
+      { resource: 'users', actions: ['read', 'write'] },
+    ];
+    session.setMe(aMe(['*:*']));
+    expect(caller.roleRefusal(['@cli'])).toBe('Requires @cli'); // unknown expansion: refused, never widened
+    caller.useCatalog(catalog as never);
+    expect(caller.roleRefusal(['@cli'])).toBeNull();
+    expect(caller.changeRefusal('users:write', { permissions: ['@cli'] })).toBeNull();
+    session.setMe(aMe(['tokens:read', 'users:write']));
+    expect(caller.roleRefusal(['@cli'])).toBe('Requires tokens:write');
+    expect(caller.changeRefusal('users:write', { permissions: ['@cli'] })).toBe('Requires tokens:write');
+  });
 });

@@ -1,5 +1,7 @@
-import { Injectable, computed, inject } from '@angular/core';
+import { Injectable, computed, inject, signal } from '@angular/core';
 import {
+  type CatalogResource,
+  effectivePermissions,
   type MeDto,
   type RightsJson,
   callerHolds,
@@ -33,6 +35,12 @@ export class Caller {
 
   readonly me = this.session.me;
   readonly permissions = computed<readonly string[]>(() => this.me()?.permissions ?? []);
+  /**
+   * The permission catalog, once a page has read it: a role may hold a tag grant (`@cli`, the
+   * "CLI developer" role) that stands for the catalog's actions with that tag, so roles and
+   * principals are compared over their expansion (effectivePermissions), as the api compares them.
+   */
+  private readonly catalog = signal<readonly CatalogResource[] | null>(null);
   /** A console caller is a user: its role's permissions and no limits of its own. */
   private readonly rights = computed(() => rightsFromJson({ permissions: this.permissions() }));
 
@@ -64,6 +72,17 @@ export class Caller {
     return this.pending;
   }
 
+  /** Pages that read the catalog hand it over (tokens, roles, users). */
+  useCatalog(catalog: readonly CatalogResource[]): void {
+    this.catalog.set(catalog);
+  }
+
+  /** A role's or principal's permissions with tag grants expanded over the catalog (when known). */
+  private expand(permissions: readonly string[]): readonly string[] {
+    const catalog = this.catalog();
+    return catalog ? effectivePermissions(permissions, [], catalog) : permissions;
+  }
+
   /** Does the caller hold `permission` (what the route's guard checks)? */
   holds(permission: string): boolean {
     return callerHolds(this.permissions(), permission);
@@ -81,7 +100,7 @@ export class Caller {
 
   /** null when the caller may give a role with these permissions to a token or user, else why not. */
   roleRefusal(rolePermissions: readonly string[]): string | null {
-    const beyond = roleBeyondCaller(this.permissions(), rolePermissions);
+    const beyond = roleBeyondCaller(this.permissions(), this.expand(rolePermissions));
     return beyond.length ? requiresText(beyond) : null;
   }
 
@@ -92,9 +111,10 @@ export class Caller {
   changeRefusal(permission: string, target: RightsJson, self = false): string | null {
     const missing = this.missing(permission);
     if (missing) return missing;
-    const refusals = refusalsToChange(this.rights(), rightsFromJson(target), self);
+    const expanded = { ...target, permissions: [...this.expand(target.permissions ?? [])] };
+    const refusals = refusalsToChange(this.rights(), rightsFromJson(expanded), self);
     if (refusals.length === 0) return null;
-    const beyond = permissionsBeyond(this.permissions(), target.permissions);
+    const beyond = permissionsBeyond(this.permissions(), expanded.permissions);
     if (beyond.length) return requiresText(beyond);
     return `Wider than you: ${refusals.map((r) => `${r.field} ${r.message}`).join('; ')}`;
   }

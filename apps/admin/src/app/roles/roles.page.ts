@@ -110,7 +110,10 @@ export class RolesPage implements OnInit {
 
   ngOnInit(): void {
     // The catalog is a tokens:read route: without it the dialog lists a role's permissions as chips.
-    if (this.caller.holds('tokens:read')) this.permissionsApi.catalog().subscribe({ next: (c) => (this.catalog = c.resources), error: () => undefined });
+    if (this.caller.holds('tokens:read')) this.permissionsApi.catalog().subscribe({ next: (c) => {
+        this.catalog = c.resources;
+        this.caller.useCatalog(c.resources);
+      }, error: () => undefined });
     this.load();
   }
 

@@ -131,7 +131,13 @@ export class TokensPage implements OnInit {
     });
     // Without roles:read the api would refuse the list (and audit the refusal): offer no role.
     if (this.caller.holds('roles:read')) this.rolesApi.list().subscribe({ next: (r) => this.roles.set(r), error: () => this.roles.set([]) });
-    this.permissionsApi.catalog().subscribe({ next: (c) => this.catalog.set(c.resources), error: () => this.catalog.set([]) });
+    this.permissionsApi.catalog().subscribe({
+      next: (c) => {
+        this.caller.useCatalog(c.resources);
+        this.catalog.set(c.resources);
+      },
+      error: () => this.catalog.set([]),
+    });
     this.load();
   }
 

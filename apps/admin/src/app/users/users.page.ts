@@ -10,6 +10,7 @@ import { MatSlideToggleChange, MatSlideToggleModule } from '@angular/material/sl
 import { MatTableModule } from '@angular/material/table';
 import { MatTooltipModule } from '@angular/material/tooltip';
 import type { RoleDto, UserDto } from '@tessera/domain';
+import { PermissionsApi } from '../api/permissions.api';
 import { RolesApi } from '../api/roles.api';
 import { UsersApi } from '../api/users.api';
 import { ResetPasswordDialog, type ResetPasswordData } from '../account/reset-password-dialog';
@@ -143,6 +144,7 @@ import { UserDialog, UserDialogData } from './user-dialog';
 export class UsersPage implements OnInit {
   private readonly api = inject(UsersApi);
   private readonly rolesApi = inject(RolesApi);
+  private readonly permissionsApi = inject(PermissionsApi);
   private readonly dialog = inject(MatDialog);
   private readonly notify = inject(Notify);
   protected readonly session = inject(SessionStore);
@@ -169,6 +171,8 @@ export class UsersPage implements OnInit {
 
   ngOnInit(): void {
     if (this.caller.holds('roles:read')) this.rolesApi.list().subscribe({ next: (r) => this.roles.set(r), error: () => undefined });
+    // The catalog (a tokens:read route) expands tag grants such as the CLI developer role's `@cli`.
+    if (this.caller.holds('tokens:read')) this.permissionsApi.catalog().subscribe({ next: (c) => this.caller.useCatalog(c.resources), error: () => undefined });
     this.load();
   }
 
