@@ -95,6 +95,15 @@ function kindKey(row: AuditRow): string {
 
 function summaryOf(row: AuditRow, anonymous: boolean): AuditRow {
   const hint = row.details?.['hint'];
+  return summaryRow(row, anonymous, row.ip ?? null, { summary: 'buffer_full', hints: typeof hint === 'string' ? [hint] : [] });
+}
+
+/**
+ * The first row of a summary standing for `row` and the refusals folded into it later: its time,
+ * count, action, outcome and reason; who and what only when it is not `anonymous` (a summary of
+ * refusals that match nothing belongs to no organization); no user agent; the given ip and details.
+ */
+export function summaryRow(row: AuditRow, anonymous: boolean, ip: string | null, details: Record<string, unknown>): AuditRow {
   return {
     id: row.id,
     at: row.at,
@@ -108,11 +117,11 @@ function summaryOf(row: AuditRow, anonymous: boolean): AuditRow {
     targetType: anonymous ? null : (row.targetType ?? null),
     targetId: anonymous ? null : (row.targetId ?? null),
     targetName: anonymous ? null : (row.targetName ?? null),
-    ip: row.ip ?? null,
+    ip,
     userAgent: null,
     outcome: row.outcome,
     reason: row.reason ?? null,
-    details: { summary: 'buffer_full', hints: typeof hint === 'string' ? [hint] : [] },
+    details,
   };
 }
 

@@ -1,5 +1,5 @@
 import ipaddr from 'ipaddr.js';
-import type { AuditRow } from './pending-audit-rows';
+import { type AuditRow, summaryRow } from './pending-audit-rows';
 
 /**
  * How refused authentications become audit rows under a flood (issue 16, SPEC §8 "Audit under
@@ -250,25 +250,7 @@ function summaryOf(row: AuditRow, kind: SummaryKind): AuditRow {
   details['hints'] = examples([], row.details?.['hint']);
   details['ips'] = examples([], row.ip);
   details['userAgents'] = examples([], row.userAgent);
-  return {
-    id: row.id,
-    at: row.at,
-    lastAt: row.lastAt ?? row.at,
-    count: row.count,
-    organizationId: anonymous ? null : (row.organizationId ?? null),
-    actorKind: anonymous ? null : (row.actorKind ?? null),
-    actorId: anonymous ? null : (row.actorId ?? null),
-    actorName: anonymous ? null : (row.actorName ?? null),
-    action: row.action,
-    targetType: anonymous ? null : (row.targetType ?? null),
-    targetId: anonymous ? null : (row.targetId ?? null),
-    targetName: anonymous ? null : (row.targetName ?? null),
-    ip: kind === 'network' ? network : (row.ip ?? null),
-    userAgent: null,
-    outcome: row.outcome,
-    reason: row.reason ?? null,
-    details,
-  };
+  return summaryRow(row, anonymous, kind === 'network' ? network : (row.ip ?? null), details);
 }
 
 function fold(summary: AuditRow, row: AuditRow): void {
