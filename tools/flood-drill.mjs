@@ -48,7 +48,7 @@ const opt = {
   connections: Number(args.connections ?? 50),
   build: args.build !== undefined,
   // The api's worst-case RSS with the default bounds (docs/operations.md, "Memory").
-  rssBoundMb: Number(args['rss-bound-mb'] ?? 350),
+  rssBoundMb: Number(args['rss-bound-mb'] ?? 330),
   idleConnections: Number(args['idle-connections'] ?? 2_000),
   json: args.json ? resolve(args.json) : null,
 };
