@@ -61,7 +61,11 @@ export class AccessGuard implements CanActivate {
     this.trust = compileTrust(config.trustProxy);
   }
 
-  async canActivate(ctx: ExecutionContext): Promise<boolean> {
+  /**
+   * Synchronous when the credential and its organization's allowlist are cached (or the secret is
+   * malformed): no promise on the common path. Otherwise a promise, after one database read.
+   */
+  canActivate(ctx: ExecutionContext): boolean | Promise<boolean> {
     const req = ctx.switchToHttp().getRequest<Req>();
     const context = this.contextOf(req);
     req[CONTEXT_KEY] = context;
@@ -93,8 +97,14 @@ export class AccessGuard implements CanActivate {
       throw invalidRequest('Tokens in the request body are refused; send Authorization: Bearer <token>');
     }
 
-    const secret = this.presentedSecret(req, context, await this.authenticate(req));
-    const presented = await this.credentials.bySecret(secret);
+    const secret = this.presentedSecret(req, context, this.authenticate(req));
+    const cached = this.credentials.cachedBySecret(secret);
+    if (cached !== undefined) return this.decide(req, context, access, cached);
+    return this.credentials.bySecret(secret).then((presented) => this.decide(req, context, access, presented));
+  }
+
+  /** The domain's decision on the presented credential: the Principal attached, or the refusal thrown. */
+  private decide(req: Req, context: RequestContext, access: AccessRequirement, presented: PresentedCredential): true {
     const credential = presented.credential;
     // Endpoint rules see the request as the router routes it (HEAD as GET, case, escapes, //);
     // a target that cannot be read so is refused by decideAccess when the token has endpoint rules.
@@ -150,16 +160,28 @@ export class AccessGuard implements CanActivate {
   /**
    * Runs passport-http-bearer's `authenticate` once for this request, as passport itself runs a
    * strategy (a per-request object over the strategy with success/fail/error), without passport's
-   * and @nestjs/passport's per-request wrappers: one promise per request.
+   * and @nestjs/passport's per-request wrappers. Its verify callback hands the parsed secret
+   * straight back, as BearerStrategy.validate does, but synchronously (@nestjs/passport's own
+   * callback is async): the strategy answers before `authenticate` returns, so no promise is made.
    */
-  private authenticate(req: Req): Promise<BearerOutcome> {
-    return new Promise((resolve, reject) => {
-      const run = Object.create(this.strategy) as StrategyRun;
-      run.success = (user) => resolve({ user });
-      run.fail = (challenge, status) => resolve({ user: null, status: typeof challenge === 'number' ? challenge : status });
-      run.error = reject;
-      run.authenticate(req, { session: false });
-    });
+  private authenticate(req: Req): BearerOutcome {
+    let outcome: BearerOutcome | undefined;
+    let failure: unknown;
+    const run = Object.create(this.strategy) as StrategyRun;
+    run._verify = (secret, done) => done(null, secret);
+    run.success = (user) => {
+      outcome = { user };
+    };
+    run.fail = (challenge, status) => {
+      outcome = { user: null, status: typeof challenge === 'number' ? challenge : status };
+    };
+    run.error = (err) => {
+      failure = err;
+    };
+    run.authenticate(req, { session: false });
+    if (failure !== undefined) throw failure;
+    if (outcome === undefined) throw new Error('passport-http-bearer did not answer synchronously');
+    return outcome;
   }
 
   /** The strategy's outcome: the presented secret, or the header-level failure (thrown). */
@@ -228,6 +250,7 @@ interface BearerOutcome {
 
 /** A per-request view of the strategy with passport's action functions. */
 type StrategyRun = BearerStrategy & {
+  _verify(secret: string, done: (err: unknown, user: string) => void): void;
   success(user: string): void;
   fail(challenge?: unknown, status?: number): void;
   error(err: unknown): void;
