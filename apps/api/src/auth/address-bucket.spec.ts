@@ -83,4 +83,11 @@ describe('addressBucket', () => {
     expect(addressBucket('x'.repeat(1000)).length).toBeLessThanOrEqual(68);
     fc.assert(fc.property(fc.string(), (s) => addressBucket(s).length <= 68));
   });
+
+  it('answers the same once its memory of addresses has filled and been emptied', () => {
+    const first = ['2001:db8:1:2::7', '::ffff:203.0.113.9', 'not an address'].map(addressBucket);
+    for (let i = 0; i < 5_000; i++) addressBucket(`10.${(i >> 8) & 255}.${i & 255}.1`);
+    expect(['2001:db8:1:2::7', '::ffff:203.0.113.9', 'not an address'].map(addressBucket)).toEqual(first);
+    expect(first).toEqual(['2001:db8:1:2::/64', '203.0.113.9', 'raw:not an address']);
+  });
 });
