@@ -36,7 +36,9 @@ export function rawRequestTarget(req: HttpRequestLike): string {
   return req.raw?.url ?? req.originalUrl ?? req.url ?? '';
 }
 
-const TARGETS = new WeakMap<object, RequestTarget | null>();
+/** Where a request keeps its parsed target (a symbol property: cheaper than a WeakMap per request). */
+const TARGET = Symbol('tessera.requestTarget');
+type WithTarget = { [TARGET]?: RequestTarget | null };
 
 /**
  * The request's canonical (method, path) as the router routes it (`canonicalRequestTarget`), null
@@ -44,10 +46,11 @@ const TARGETS = new WeakMap<object, RequestTarget | null>();
  * its audit row all ask.
  */
 export function requestTarget(req: HttpRequestLike): RequestTarget | null {
-  const key = req.raw ?? req;
-  if (TARGETS.has(key)) return TARGETS.get(key) ?? null;
+  const holder = (req.raw ?? req) as WithTarget;
+  const known = holder[TARGET];
+  if (known !== undefined) return known;
   const target = canonicalRequestTarget(req.method, rawRequestTarget(req));
-  TARGETS.set(key, target);
+  holder[TARGET] = target;
   return target;
 }
 
