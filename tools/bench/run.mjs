@@ -7,27 +7,30 @@
 //      LOG_LEVEL=info: what users run);
 //   3. seeds 10 organizations with 100 000 tokens, plus one organization with 100 000 tokens of
 //      its own (straight into the migrated schema);
-//   4. drives each server with autocannon from a separate process (same connections, duration and
-//      prebuilt requests with thousands of distinct tokens in turn, for every scenario):
-//      baselines `bare` (NestJS + Fastify, one route, no guard, no logs), `naive-express` and
-//      `naive-fastify` (the tutorial guard: passport-http-bearer + a TypeORM findOne per request);
-//      Tessera's health/live, auth/me with the cache, auth/me without usage counting (bench-only
-//      TESSERA_BENCH_USAGE=off), well-formed unknown tokens (401), auth/me with AUTH_CACHE=off;
-//   5. times revoke on instance A → first 401 on instance B (two api processes, one database),
+//   4. times revoke on instance A → first 401 on instance B (two api processes, one database),
 //      and revoke in Tessera → first 401 at the example orders service (apps/example-orders,
 //      @tessera/nest, told by the change stream; built into dist/apps/example-orders/);
-//   6. times a filtered, sorted, paged token list of an organization with 10 000 tokens and of
+//   5. times a filtered, sorted, paged token list of an organization with 10 000 tokens and of
 //      the one with 100 000;
+//   6. throughput, in --rounds rounds: drives each server with autocannon from a separate process
+//      (same connections, duration and prebuilt requests with thousands of distinct tokens in
+//      turn, for every scenario), each scenario on a server process started for it: baselines
+//      `bare` (NestJS + Fastify, one route, no guard, no logs), `naive-express` and
+//      `naive-fastify` (the tutorial guard: passport-http-bearer + a TypeORM findOne per request);
+//      Tessera's health/live, auth/me with the cache, well-formed unknown tokens (401), auth/me
+//      without usage counting (bench-only TESSERA_BENCH_USAGE=off), auth/me with AUTH_CACHE=off;
+//      a scenario's figure is its median round by req/s;
 //   7. prints every scenario, the goals of issue 10 (by how much each missed goal is missed) and
 //      writes them to bench/results/latest.json.
 // Every process it starts is stopped by PID at the end, on error and on Ctrl-C.
 //
 // Options: --tokens=100000 --big=100000 --sample=5000 --connections=50 --duration=10 --warmup=3
-//          --trials=200 --list=200
+//          --trials=200 --list=200 --rounds=3
 //          --downstream=50 (revocations timed at the orders service)
 //          --only=bare,naive,health,me,usage,unknown,nocache,revoke,downstream,list,list100k
-//          --no-build --out=<file> --cpu-prof=<dir> (Tessera's api A runs under node --cpu-prof;
-//          one .cpuprofile per api process, written when it stops) --api-env=K=V,K=V (extra
+//          --no-build --out=<file> --cpu-prof=<dir> (every throughput process, baselines included,
+//          runs under node --cpu-prof: one .cpuprofile per scenario and round, named by the pid printed in
+//          latest.json's scenarios, written when it stops) --api-env=K=V,K=V (extra
 //          environment for Tessera's api processes, for experiments) --api-tail=N (print api A's
 //          last N output lines when it stops)
 import { execFileSync } from 'node:child_process';
@@ -65,6 +68,7 @@ const opt = {
   trials: Number(args.trials ?? 200),
   downstream: Number(args.downstream ?? 50),
   list: Number(args.list ?? 200),
+  rounds: Number(args.rounds ?? 3),
   only: new Set((args.only ?? ALL).split(',')),
   build: args['no-build'] === undefined,
   out: resolve(ROOT, args.out ?? 'bench/results/latest.json'),
@@ -130,7 +134,7 @@ async function startApi(name, databaseUrl, extraEnv = {}) {
     ...opt.apiEnv,
     ...extraEnv,
   };
-  const nodeArgs = opt.cpuProf && name === 'api A' ? ['--cpu-prof', `--cpu-prof-dir=${opt.cpuProf}`] : [];
+  const nodeArgs = opt.cpuProf && name === 'Tessera' ? ['--cpu-prof', `--cpu-prof-dir=${opt.cpuProf}`] : [];
   // Log lines go to a file, not through the bench: reading a pipe would take CPU from the api.
   const stdoutFile = join(LOAD_DIR, `${name.replace(/\W+/g, '-')}-${port}.log`);
   mkdirSync(LOAD_DIR, { recursive: true });
@@ -171,7 +175,8 @@ function resolvable(pkg) {
 /** A baseline app (dist/bench-baselines/<script>.js) on a free port. */
 async function startBaseline(name, script, env) {
   const port = await freePort();
-  const child = startChild(name, process.execPath, [script], {
+  const nodeArgs = opt.cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${opt.cpuProf}`] : [];
+  const child = startChild(name, process.execPath, [...nodeArgs, script], {
     cwd: ROOT,
     env: {
       PATH: process.env.PATH,
@@ -291,6 +296,87 @@ async function load(label, api, path, tokens, { warmCache = true } = {}) {
       ? null
       : Math.round(((cpuAfter - cpuBefore) * 1000) / result.requests);
   return result;
+}
+
+// ------------------------------------------------------------------ throughput rounds
+
+/**
+ * One round of the throughput scenarios, each on a server process started for it and stopped
+ * after it: the baselines, then Tessera's health/live, auth/me, the unknown-token flood, auth/me
+ * without usage counting and auth/me without the cache. A fresh process per scenario means no
+ * scenario inherits another's heap, JIT feedback or caches (auth/me measured after 150 000
+ * health/live requests on the same process ran 15–40 % slower than on a fresh one), and the
+ * usage on/off pair differs only by its switch.
+ */
+async function throughputRound(round, { pgServer, baselines, meBody, sample, unknown, print }) {
+  const s = {};
+  const tag = opt.rounds > 1 ? ` #${round}` : '';
+  const measure = async (key, label, start, tokens, { path = '/api/v1/auth/me', ...options } = {}) => {
+    const server = await start();
+    try {
+      s[key] = await load(`${label}${tag}`, server, path, tokens, options);
+      s[key].label = label;
+      s[key].pid = server.child.pid;
+      print(loadLine({ ...s[key], label: `${label}${tag}` }));
+    } finally {
+      await server.stop();
+    }
+  };
+  if (opt.only.has('bare')) {
+    await measure('bare', 'bare (NestJS + Fastify, no guard)', () => startBaseline('bare', baselines.bare, { BENCH_BODY: JSON.stringify(meBody) }), sample, { warmCache: false });
+  }
+  if (opt.only.has('naive')) {
+    for (const adapter of ['express', 'fastify']) {
+      if (adapter === 'express' && !resolvable('@nestjs/platform-express')) {
+        if (round === 1) print('naive-express: skipped, @nestjs/platform-express is not installed (a devDependency: run npm install)');
+        continue;
+      }
+      // Nothing to warm: the naive guard reads the database on every request.
+      const start = () => startBaseline(`naive-${adapter}`, baselines.naive, { DATABASE_URL: pgServer.url, BASELINE_ADAPTER: adapter });
+      await measure(adapter === 'express' ? 'naiveExpress' : 'naiveFastify', `naive-${adapter} (passport + findOne)`, start, sample, { warmCache: false });
+    }
+  }
+  const tessera = (env = {}) => () => startApi('Tessera', pgServer.url, env);
+  if (opt.only.has('health')) await measure('health', 'Tessera GET health/live (no auth)', tessera(), null, { path: '/api/v1/health/live' });
+  if (opt.only.has('me')) await measure('authCached', 'Tessera GET auth/me (cache)', tessera(), sample);
+  if (opt.only.has('unknown')) await measure('unknownToken', 'Tessera unknown tokens (401)', tessera(), unknown);
+  if (opt.only.has('usage')) await measure('authNoUsage', 'Tessera GET auth/me (no usage counting)', tessera({ TESSERA_BENCH_USAGE: 'off' }), sample);
+  if (opt.only.has('nocache')) await measure('authNoCache', 'Tessera GET auth/me (AUTH_CACHE=off)', tessera({ AUTH_CACHE: 'off' }), sample);
+  return s;
+}
+
+/** The issue's req/s ratios over one round's scenarios (null where a scenario was not run). */
+function ratiosOf(s) {
+  const ratio = (x, y) => (x && y ? round2(x.rps / y.rps) : null);
+  return {
+    authOverBare: ratio(s.authCached, s.bare),
+    healthOverBare: ratio(s.health, s.bare),
+    authOverNaiveExpress: ratio(s.authCached, s.naiveExpress),
+    authOverNaiveFastify: ratio(s.authCached, s.naiveFastify),
+    authOverUnauth: ratio(s.authCached, s.health),
+    unknownOverHealth: ratio(s.unknownToken, s.health),
+    cacheOverNoCache: ratio(s.authCached, s.authNoCache),
+    usageCost: s.authCached && s.authNoUsage ? round2(1 - s.authCached.rps / s.authNoUsage.rps) : null,
+  };
+}
+
+/** The median of `values` (the mean of the middle two for an even count); null when empty. */
+function medianOf(values) {
+  if (values.length === 0) return null;
+  const sorted = [...values].sort((x, y) => x - y);
+  const mid = Math.floor(sorted.length / 2);
+  return round2(sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2);
+}
+
+/** Per scenario, its median round by req/s (with every round's req/s in `rounds`). */
+function medians(rounds) {
+  const out = {};
+  for (const key of Object.keys(rounds[0] ?? {})) {
+    const all = rounds.map((r) => r[key]).filter(Boolean);
+    const byRps = [...all].sort((x, y) => x.rps - y.rps);
+    out[key] = { ...byRps[Math.floor((byRps.length - 1) / 2)], rounds: all.map((r) => Math.round(r.rps)) };
+  }
+  return out;
 }
 
 // ------------------------------------------------------------------ revoke on A → 401 on B
@@ -432,7 +518,9 @@ function judge(results, print) {
     }
     goals[key] = { goal: `${dir} ${goal}`, measured, met, missedBy };
     const verdict = measured === null ? 'not measured' : met ? 'met' : `MISSED by ${missedBy}`;
-    print(`${key.padEnd(28)} ${String(measured ?? '–').padStart(7)}   goal ${dir.replace('>=', '≥').replace('<=', '≤')} ${String(goal).padEnd(5)} ${verdict}   (${what})`);
+    const [group, name] = key.split('.');
+    const perRound = group === 'ratios' && (results.ratiosPerRound?.length ?? 0) > 1 ? `   rounds [${results.ratiosPerRound.map((r) => r[name] ?? '–').join(', ')}]` : '';
+    print(`${key.padEnd(28)} ${String(measured ?? '–').padStart(7)}   goal ${dir.replace('>=', '≥').replace('<=', '≤')} ${String(goal).padEnd(5)} ${verdict}   (${what})${perRound}`);
   }
   return goals;
 }
@@ -486,40 +574,6 @@ async function main() {
   const s = {};
   results.scenarios = s;
 
-  // Baselines first, while Tessera's api A stands idle (the same tokens and requests as auth/me).
-  if (opt.only.has('bare')) {
-    const bare = await startBaseline('bare', baselines.bare, { BENCH_BODY: JSON.stringify(meBody) });
-    s.bare = await load('bare (NestJS + Fastify, no guard)', bare, '/api/v1/auth/me', sample, { warmCache: false });
-    print(loadLine(s.bare));
-    await bare.stop();
-  }
-  if (opt.only.has('naive')) {
-    for (const adapter of ['express', 'fastify']) {
-      if (adapter === 'express' && !resolvable('@nestjs/platform-express')) {
-        print('naive-express: skipped, @nestjs/platform-express is not installed (a devDependency: run npm install)');
-        continue;
-      }
-      const naive = await startBaseline(`naive-${adapter}`, baselines.naive, { DATABASE_URL: pgServer.url, BASELINE_ADAPTER: adapter });
-      // Nothing to warm: the naive guard reads the database on every request.
-      const r = await load(`naive-${adapter} (passport + findOne)`, naive, '/api/v1/auth/me', sample, { warmCache: false });
-      s[adapter === 'express' ? 'naiveExpress' : 'naiveFastify'] = r;
-      print(loadLine(r));
-      await naive.stop();
-    }
-  }
-
-  if (opt.only.has('health')) {
-    s.health = await load('Tessera GET health/live (no auth)', a, '/api/v1/health/live');
-    print(loadLine(s.health));
-  }
-  if (opt.only.has('me')) {
-    s.authCached = await load('Tessera GET auth/me (cache)', a, '/api/v1/auth/me', sample);
-    print(loadLine(s.authCached));
-  }
-  if (opt.only.has('unknown')) {
-    s.unknownToken = await load('Tessera unknown tokens (401)', a, '/api/v1/auth/me', unknown);
-    print(loadLine(s.unknownToken));
-  }
   const details = {};
   if (opt.only.has('list')) {
     details.list = listFigures(await listProbe(a, adminToken, opt.list, 'token list'), '10 000 tokens');
@@ -557,33 +611,31 @@ async function main() {
       await orders.stop();
     }
   }
-  if (opt.only.has('usage')) {
-    await a.stop();
-    a = await startApi('api A', pgServer.url, { TESSERA_BENCH_USAGE: 'off' });
-    s.authNoUsage = await load('Tessera GET auth/me (no usage counting)', a, '/api/v1/auth/me', sample);
-    print(loadLine(s.authNoUsage));
-  }
-  if (opt.only.has('nocache')) {
-    await a.stop();
-    a = await startApi('api A', pgServer.url, { AUTH_CACHE: 'off' });
-    s.authNoCache = await load('Tessera GET auth/me (AUTH_CACHE=off)', a, '/api/v1/auth/me', sample);
-    print(loadLine(s.authNoCache));
-  }
   await a.stop();
   if (args['api-tail']) log(`last lines of api A:\n${a.child.output().split('\n').slice(-Number(args['api-tail'])).join('\n')}`);
+
+  // Throughput: every scenario on a process of its own, started for it (as the baselines always
+  // were), in rounds; each scenario's figure is its median round by req/s.
+  const rounds = [];
+  for (let round = 1; round <= opt.rounds; round++) {
+    log(`round ${round} of ${opt.rounds}`);
+    rounds.push(await throughputRound(round, { pgServer, baselines, meBody, sample, unknown, print }));
+  }
+  Object.assign(s, medians(rounds));
+  if (opt.rounds > 1) {
+    print('');
+    print(`median of ${opt.rounds} rounds (req/s of every round in brackets):`);
+    for (const r of Object.values(s)) print(`${loadLine(r)}   [${r.rounds.join(', ')}]`);
+  }
   results.loadAverage.atEnd = loadavg().map(round2);
 
-  const ratio = (x, y) => (x && y ? round2(x.rps / y.rps) : null);
-  results.ratios = {
-    authOverBare: ratio(s.authCached, s.bare),
-    healthOverBare: ratio(s.health, s.bare),
-    authOverNaiveExpress: ratio(s.authCached, s.naiveExpress),
-    authOverNaiveFastify: ratio(s.authCached, s.naiveFastify),
-    authOverUnauth: ratio(s.authCached, s.health),
-    unknownOverHealth: ratio(s.unknownToken, s.health),
-    cacheOverNoCache: ratio(s.authCached, s.authNoCache),
-    usageCost: s.authCached && s.authNoUsage ? round2(1 - s.authCached.rps / s.authNoUsage.rps) : null,
-  };
+  // Each ratio per round (its two scenarios ran a minute apart, on the same machine state), then
+  // its median over the rounds: the machine's drift between rounds cancels out.
+  const perRound = rounds.map(ratiosOf);
+  results.ratios = Object.fromEntries(
+    Object.keys(perRound[0] ?? ratiosOf({})).map((key) => [key, medianOf(perRound.map((r) => r[key]).filter((v) => v !== null))]),
+  );
+  results.ratiosPerRound = perRound;
   results.revocation = { p99Ms: details.revocation?.p99Ms ?? null };
   results.downstream = { revocationP99Ms: details.downstream?.p99Ms ?? null };
   results.list = { p95Ms: details.list?.p95Ms ?? null };
