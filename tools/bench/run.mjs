@@ -199,9 +199,16 @@ const CHANGE_FEED = /change feed/;
 
 /** CPU time (user + system, ms) a process has used so far, from /proc (Linux). */
 function cpuMs(pid) {
+  const t = cpuTimes(pid);
+  return t === null ? null : t.user + t.system;
+}
+
+/** User and system (kernel: the socket writes and reads, epoll) CPU time (ms) of a process so far. */
+function cpuTimes(pid) {
   try {
     const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime + stime in clock ticks (USER_HZ 100)
+    // utime and stime in clock ticks (USER_HZ 100)
+    return { user: (Number(fields[11]) * 1000) / 100, system: (Number(fields[12]) * 1000) / 100 };
   } catch {
     return null;
   }
@@ -272,9 +279,11 @@ async function load(label, api, path, tokens, { warmCache = true } = {}) {
   if (tokens && warmCache) await prime(api, path, tokens);
   if (opt.warmup > 0) await runOnce(opt.warmup);
   const cpuBefore = cpuMs(api.child.pid);
+  const timesBefore = cpuTimes(api.child.pid);
   const pgBefore = postgresCpuMs(POSTGRES.pid);
   const result = await runOnce(opt.duration);
   const cpuAfter = cpuMs(api.child.pid);
+  const timesAfter = cpuTimes(api.child.pid);
   const pgAfter = postgresCpuMs(POSTGRES.pid);
   result.label = label;
   // Lost change feeds make every request read the database: a scenario reports them.
@@ -291,6 +300,11 @@ async function load(label, api, path, tokens, { warmCache = true } = {}) {
   }
   result.postgresCpuUsPerRequest =
     pgBefore === null || pgAfter === null || result.requests === 0 ? null : Math.round(((pgAfter - pgBefore) * 1000) / result.requests);
+  // Of which in the kernel: what every server pays to move its answers through the socket.
+  result.apiSystemCpuUsPerRequest =
+    timesBefore === null || timesAfter === null || result.requests === 0
+      ? null
+      : Math.round(((timesAfter.system - timesBefore.system) * 1000) / result.requests);
   result.apiCpuUsPerRequest =
     cpuBefore === null || cpuAfter === null || result.requests === 0
       ? null
@@ -302,8 +316,8 @@ async function load(label, api, path, tokens, { warmCache = true } = {}) {
 
 /**
  * One round of the throughput scenarios, each on a server process started for it and stopped
- * after it: the baselines, then Tessera's health/live, auth/me, the unknown-token flood, auth/me
- * without usage counting and auth/me without the cache. A fresh process per scenario means no
+ * after it: the baselines, then Tessera's health/live, auth/me, auth/me without usage counting,
+ * the unknown-token flood and auth/me without the cache. A fresh process per scenario means no
  * scenario inherits another's heap, JIT feedback or caches (auth/me measured after 150 000
  * health/live requests on the same process ran 15–40 % slower than on a fresh one), and the
  * usage on/off pair differs only by its switch.
@@ -339,8 +353,9 @@ async function throughputRound(round, { pgServer, baselines, meBody, sample, unk
   const tessera = (env = {}) => () => startApi('Tessera', pgServer.url, env);
   if (opt.only.has('health')) await measure('health', 'Tessera GET health/live (no auth)', tessera(), null, { path: '/api/v1/health/live' });
   if (opt.only.has('me')) await measure('authCached', 'Tessera GET auth/me (cache)', tessera(), sample);
-  if (opt.only.has('unknown')) await measure('unknownToken', 'Tessera unknown tokens (401)', tessera(), unknown);
+  // Right after auth/me, so the pair differs by the switch alone, not by what ran in between.
   if (opt.only.has('usage')) await measure('authNoUsage', 'Tessera GET auth/me (no usage counting)', tessera({ TESSERA_BENCH_USAGE: 'off' }), sample);
+  if (opt.only.has('unknown')) await measure('unknownToken', 'Tessera unknown tokens (401)', tessera(), unknown);
   if (opt.only.has('nocache')) await measure('authNoCache', 'Tessera GET auth/me (AUTH_CACHE=off)', tessera({ AUTH_CACHE: 'off' }), sample);
   return s;
 }
@@ -456,6 +471,7 @@ function loadLine(r) {
     .join(' ');
   const cpu =
     (r.apiCpuUsPerRequest === null ? '' : `   CPU µs/req: api ${String(r.apiCpuUsPerRequest).padStart(4)}`) +
+    (r.apiSystemCpuUsPerRequest === null || r.apiSystemCpuUsPerRequest === undefined ? '' : ` (kernel ${String(r.apiSystemCpuUsPerRequest).padStart(3)})`) +
     (r.postgresCpuUsPerRequest === null ? '' : ` db ${String(r.postgresCpuUsPerRequest).padStart(4)}`);
   return `${r.label.padEnd(38)} ${String(Math.round(r.rps)).padStart(7)} req/s   p50 ${String(r.p50).padStart(4)} ms   p99 ${String(r.p99).padStart(4)} ms${cpu}   (${codes}${r.errors ? `, ${r.errors} errors` : ''})`;
 }

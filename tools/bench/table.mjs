@@ -14,13 +14,13 @@ const rows = [
   ['unknownToken', 'Tessera, well-formed unknown tokens (401)'],
   ['authNoCache', 'Tessera `GET auth/me`, `AUTH_CACHE=off`'],
 ];
-console.log('| scenario | req/s (median round) | every round, req/s | p50 | p99 | api CPU / request | PostgreSQL CPU / request |');
-console.log('|---|---:|---:|---:|---:|---:|---:|');
+console.log('| scenario | req/s (median round) | every round, req/s | p50 | p99 | api CPU / request | of which kernel | PostgreSQL CPU / request |');
+console.log('|---|---:|---:|---:|---:|---:|---:|---:|');
 for (const [key, label] of rows) {
   const s = r.scenarios?.[key];
   if (!s) continue;
   const rounds = (s.rounds ?? [s.rps]).map(n).join(', ');
-  console.log(`| ${label} | ${n(s.rps)} | ${rounds} | ${s.p50} ms | ${s.p99} ms | ${n(s.apiCpuUsPerRequest)} µs | ${n(s.postgresCpuUsPerRequest)} µs |`);
+  console.log(`| ${label} | ${n(s.rps)} | ${rounds} | ${s.p50} ms | ${s.p99} ms | ${n(s.apiCpuUsPerRequest)} µs | ${n(s.apiSystemCpuUsPerRequest)} µs | ${n(s.postgresCpuUsPerRequest)} µs |`);
 }
 console.log('');
 console.log('| key | measured | goal | |');
