@@ -2,6 +2,9 @@ import { actorOf, type Principal } from '../common/principal';
 import { WIDER_THAN_CALLER, WiderThanCallerException } from '../common/wider-than-caller';
 import type { AuditService } from './audit.service';
 
+/** What the token, user, role and invitation services change. */
+export type ChangeTargetType = 'token' | 'user' | 'role' | 'invitation';
+
 /**
  * When `error` is such a refusal, writes its failure audit row (outside the rolled-back
  * transaction of the change: an attempt to escalate is worth a trace).
@@ -9,7 +12,7 @@ import type { AuditService } from './audit.service';
 export async function auditRefusal(
   audit: AuditService,
   who: Principal,
-  attempt: { action: string; targetType: 'token' | 'user' | 'role' | 'invitation'; targetId: string | null },
+  attempt: { action: string; targetType: ChangeTargetType; targetId: string | null },
   error: unknown,
 ): Promise<void> {
   if (!(error instanceof WiderThanCallerException)) return;

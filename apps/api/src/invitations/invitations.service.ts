@@ -19,7 +19,7 @@ import {
 } from '@tessera/domain';
 import { DataSource, type EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
-import { auditRefusal } from '../audit/audit-refusal';
+import { recordChange, runAuditedChange } from '../audit/audited-change';
 import { AuthFailureLimiter } from '../auth/failure-limiter';
 import { HashQueueFullError, PasswordHasher } from '../auth/password-hasher';
 import { startSession } from '../auth/start-session';
@@ -342,32 +342,14 @@ export class InvitationsService {
     return role;
   }
 
-  private async mutate<T>(attempt: { who: Principal; action: string; targetId: string | null }, work: (m: EntityManager) => Promise<T>): Promise<T> {
-    try {
-      return await this.db.transaction(work);
-    } catch (error) {
-      if (isUniqueViolation(error, 'uq_invitations_org_email_open')) throw alreadyInvited();
-      await auditRefusal(this.audit, attempt.who, { ...attempt, targetType: 'invitation' }, error);
-      throw error;
-    }
+  private mutate<T>(attempt: { who: Principal; action: string; targetId: string | null }, work: (m: EntityManager) => Promise<T>): Promise<T> {
+    return runAuditedChange(this.db, this.audit, { ...attempt, targetType: 'invitation' }, work, (error) =>
+      isUniqueViolation(error, 'uq_invitations_org_email_open') ? alreadyInvited() : undefined,
+    );
   }
 
   private async record(m: EntityManager, who: Principal, action: string, invitation: Invitation, details: Record<string, unknown>): Promise<void> {
-    await this.audit.record(
-      {
-        organizationId: who.organizationId,
-        actor: actorOf(who),
-        action,
-        targetType: 'invitation',
-        targetId: invitation.id,
-        targetName: invitation.email,
-        ip: who.ip,
-        userAgent: who.userAgent,
-        outcome: 'success',
-        details,
-      },
-      m,
-    );
+    await recordChange(this.audit, m, who, action, { type: 'invitation', id: invitation.id, name: invitation.email }, details);
     this.logger.log(`${action} ${invitation.id} by ${who.kind} ${who.id}`);
   }
 }

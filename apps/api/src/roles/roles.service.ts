@@ -6,12 +6,11 @@ import { AuditService } from '../audit/audit.service';
 import { ChangeNotifier } from '../credentials/change-notifier';
 import { CLOCK } from '../common/clock';
 import type { Clock } from '../common/clock';
-import { actorOf } from '../common/principal';
 import type { Principal } from '../common/principal';
 import { type ProblemException, conflict, isUniqueViolation, notFound } from '../common/problem';
 import { callerRights, isSelf, tokenRights } from '../tokens/caller-rights';
 import { Token } from '../tokens/token.entity';
-import { auditRefusal } from '../audit/audit-refusal';
+import { recordChange, runAuditedChange } from '../audit/audited-change';
 import { assertNoRefusals } from '../common/wider-than-caller';
 import { User } from '../users/user.entity';
 import { Role } from './role.entity';
@@ -151,21 +150,15 @@ export class RolesService {
     ];
   }
 
-  /** Runs a change in a transaction; a refusal for being wider than the caller is audited as a failure. */
-  private async mutate<T>(
-    attempt: { who: Principal; action: string; targetId: string | null },
-    work: (m: EntityManager) => Promise<T>,
-  ): Promise<T> {
-    try {
-      return await this.db.transaction(work);
-    } catch (error) {
-      await auditRefusal(this.audit, attempt.who, { ...attempt, targetType: 'role' }, error);
-      if (isUniqueViolation(error, 'uq_roles_org_name_lower')) throw nameTaken();
+  /** Runs a change in a transaction (runAuditedChange); a name clash or a role still in use is a 409. */
+  private mutate<T>(attempt: { who: Principal; action: string; targetId: string | null }, work: (m: EntityManager) => Promise<T>): Promise<T> {
+    return runAuditedChange(this.db, this.audit, { ...attempt, targetType: 'role' }, work, (error) => {
+      if (isUniqueViolation(error, 'uq_roles_org_name_lower')) return nameTaken();
       if ((error as { driverError?: { code?: string } }).driverError?.code === '23503') {
-        throw conflict('The role is in use; assign its tokens and users another role first');
+        return conflict('The role is in use; assign its tokens and users another role first');
       }
-      throw error;
-    }
+      return undefined;
+    });
   }
 
   private async load(m: EntityManager, organizationId: string, id: string, lock = false): Promise<Role> {
@@ -187,21 +180,7 @@ export class RolesService {
   }
 
   private async record(m: EntityManager, who: Principal, action: string, role: Role, details: Record<string, unknown>): Promise<void> {
-    await this.audit.record(
-      {
-        organizationId: who.organizationId,
-        actor: actorOf(who),
-        action,
-        targetType: 'role',
-        targetId: role.id,
-        targetName: role.name,
-        ip: who.ip,
-        userAgent: who.userAgent,
-        outcome: 'success',
-        details,
-      },
-      m,
-    );
+    await recordChange(this.audit, m, who, action, { type: 'role', id: role.id, name: role.name }, details);
     await this.changes.notify(m, { kind: 'role', id: role.id, org: role.organizationId });
     this.logger.log(`${action} ${role.id} by ${who.kind} ${who.id}`);
   }

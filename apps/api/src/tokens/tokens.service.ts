@@ -27,7 +27,7 @@ import { Token } from './token.entity';
 import { etagOf, ifMatchAccepts, toTokenDto } from './token-mapper';
 import { hashTokenSecret } from '../common/secret-hash';
 import { callerRights, isSelf, tokenRights } from './caller-rights';
-import { auditRefusal } from '../audit/audit-refusal';
+import { recordChange, runAuditedChange } from '../audit/audited-change';
 import { assertNoRefusals } from '../common/wider-than-caller';
 import { PermissionCatalog } from '../config/permission-catalog';
 
@@ -372,36 +372,16 @@ export class TokensService {
    * refusal for being wider than the caller (403) is audited as a failure (outside the
    * rolled-back transaction): an attempt to escalate is worth a trace.
    */
-  private async mutate<T>(
-    attempt: { who: Principal; action: string; targetId: string | null },
-    work: (m: EntityManager) => Promise<T>,
-  ): Promise<T> {
-    try {
-      return await this.db.transaction(work);
-    } catch (error) {
-      if (isUniqueViolation(error, 'uq_tokens_org_name_lower')) throw nameTaken();
-      if (isUniqueViolation(error, 'tokens_pkey')) throw idTaken();
-      await auditRefusal(this.audit, attempt.who, { ...attempt, targetType: 'token' }, error);
-      throw error;
-    }
+  private mutate<T>(attempt: { who: Principal; action: string; targetId: string | null }, work: (m: EntityManager) => Promise<T>): Promise<T> {
+    return runAuditedChange(this.db, this.audit, { ...attempt, targetType: 'token' }, work, (error) => {
+      if (isUniqueViolation(error, 'uq_tokens_org_name_lower')) return nameTaken();
+      if (isUniqueViolation(error, 'tokens_pkey')) return idTaken();
+      return undefined;
+    });
   }
 
   private async record(m: EntityManager, who: Principal, action: string, token: Token, details: Record<string, unknown>): Promise<void> {
-    await this.audit.record(
-      {
-        organizationId: who.organizationId,
-        actor: actorOf(who),
-        action,
-        targetType: 'token',
-        targetId: token.id,
-        targetName: token.name,
-        ip: who.ip,
-        userAgent: who.userAgent,
-        outcome: 'success',
-        details,
-      },
-      m,
-    );
+    await recordChange(this.audit, m, who, action, { type: 'token', id: token.id, name: token.name }, details);
     await this.changes.notify(m, { kind: 'token', id: token.id, org: token.organizationId });
     this.logger.log(`${action} ${token.id} by ${who.kind} ${who.id}`);
   }

@@ -8,12 +8,11 @@ import { PasswordHasher } from '../auth/password-hasher';
 import { endUserSessions } from '../auth/end-sessions';
 import { CLOCK } from '../common/clock';
 import type { Clock } from '../common/clock';
-import { actorOf } from '../common/principal';
 import type { Principal } from '../common/principal';
 import { ProblemException, badRequest, conflict, isUniqueViolation, notFound } from '../common/problem';
 import { Role } from '../roles/role.entity';
 import { callerRights, isSelf } from '../tokens/caller-rights';
-import { auditRefusal } from '../audit/audit-refusal';
+import { recordChange, runAuditedChange } from '../audit/audited-change';
 import { assertNoRefusals } from '../common/wider-than-caller';
 import { User } from './user.entity';
 import { PermissionCatalog } from '../config/permission-catalog';
@@ -192,36 +191,15 @@ export class UsersService {
     return role;
   }
 
-  /** Runs a change in a transaction; a refusal for being wider than the caller is audited as a failure. */
-  private async mutate<T>(
-    attempt: { who: Principal; action: string; targetId: string | null },
-    work: (m: EntityManager) => Promise<T>,
-  ): Promise<T> {
-    try {
-      return await this.db.transaction(work);
-    } catch (error) {
-      if (isUniqueViolation(error, 'uq_users_email_lower')) throw emailTaken();
-      await auditRefusal(this.audit, attempt.who, { ...attempt, targetType: 'user' }, error);
-      throw error;
-    }
+  /** Runs a change in a transaction (runAuditedChange); an e-mail clash that slipped past the check is a 409. */
+  private mutate<T>(attempt: { who: Principal; action: string; targetId: string | null }, work: (m: EntityManager) => Promise<T>): Promise<T> {
+    return runAuditedChange(this.db, this.audit, { ...attempt, targetType: 'user' }, work, (error) =>
+      isUniqueViolation(error, 'uq_users_email_lower') ? emailTaken() : undefined,
+    );
   }
 
   private async record(m: EntityManager, who: Principal, action: string, user: User, details: Record<string, unknown>): Promise<void> {
-    await this.audit.record(
-      {
-        organizationId: who.organizationId,
-        actor: actorOf(who),
-        action,
-        targetType: 'user',
-        targetId: user.id,
-        targetName: user.email,
-        ip: who.ip,
-        userAgent: who.userAgent,
-        outcome: 'success',
-        details,
-      },
-      m,
-    );
+    await recordChange(this.audit, m, who, action, { type: 'user', id: user.id, name: user.email }, details);
     await this.changes.notify(m, { kind: 'user', id: user.id });
     this.logger.log(`${action} ${user.id} by ${who.kind} ${who.id}`);
   }
