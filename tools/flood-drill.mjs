@@ -19,7 +19,7 @@
 // what each costs in RSS (the api does not bound connections; the balancer should).
 //
 // Options: --seconds=60 --connections=50 --idle-connections=2000 --build --rss-bound-mb=<docs figure> --json=<file>
-import { readFileSync, writeFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { readFileSync, writeFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -28,7 +28,8 @@ import { fileURLToPath } from 'node:url';
 import { randomInt } from 'node:crypto';
 import { connect } from 'node:net';
 import { call, closeHttp, expectStatus } from './bench/lib/http.mjs';
-import { freePort, runChild, startChild, startPostgres, stopAll } from './bench/lib/processes.mjs';
+import { buildApiUnlessBuilt, cliArgs, waitForServer } from './bench/lib/cli.mjs';
+import { freePort, startChild, startPostgres, stopAll } from './bench/lib/processes.mjs';
 import { generateSecret } from './bench/lib/secrets.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -37,12 +38,7 @@ const require = createRequire(join(ROOT, 'package.json'));
 const autocannon = require('autocannon');
 const { Client } = require('pg');
 
-const args = Object.fromEntries(
-  process.argv.slice(2).map((a) => {
-    const [k, v] = a.replace(/^--/, '').split('=');
-    return [k, v ?? 'true'];
-  }),
-);
+const args = cliArgs();
 const opt = {
   seconds: Number(args.seconds ?? 60),
   connections: Number(args.connections ?? 50),
@@ -88,20 +84,8 @@ async function startApi(databaseUrl, dir) {
   const stdoutFile = join(dir, 'api.log');
   const child = startChild('api', process.execPath, [MAIN], { cwd: ROOT, env, stdoutFile });
   const base = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 120_000;
-  while (Date.now() < deadline) {
-    if (!child.running) throw new Error(`the api exited while starting:\n${child.output()}`);
-    try {
-      if ((await call(base, 'GET', '/api/v1/health/ready', { timeoutMs: 2_000 })).status === 200) {
-        log(`api (pid ${child.pid}) on ${base}`);
-        return { base, child, stdoutFile };
-      }
-    } catch {
-      /* not yet */
-    }
-    await sleep(200);
-  }
-  throw new Error(`the api did not become ready within 120 s:\n${child.output()}`);
+  await waitForServer('api', child, base, '/api/v1/health/ready', (status) => status === 200, log);
+  return { base, child, stdoutFile };
 }
 
 /** Request lines and other lines of the api's JSON log. */
@@ -127,13 +111,7 @@ function countLines(file) {
 }
 
 async function drill() {
-  if (opt.build || !existsSync(MAIN)) {
-    log('building the api (nx build api)…');
-    await runChild('nx build api', 'npx', ['nx', 'build', 'api', '--outputStyle=static'], {
-      cwd: ROOT,
-      env: { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_TUI: 'false' },
-    });
-  }
+  await buildApiUnlessBuilt(ROOT, MAIN, opt.build, log);
   const dir = mkdtempSync(join(tmpdir(), 'tessera-flood-drill-'));
   try {
     const pg = await startPostgres();

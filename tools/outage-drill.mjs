@@ -28,7 +28,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { randomBytes } from 'node:crypto';
 import { call, closeHttp, expectStatus } from './bench/lib/http.mjs';
-import { freePort, runChild, startChild, stopAll } from './bench/lib/processes.mjs';
+import { buildApiUnlessBuilt, cliArgs, waitForServer } from './bench/lib/cli.mjs';
+import { freePort, startChild, stopAll } from './bench/lib/processes.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const MAIN = join(ROOT, 'dist/apps/api/main.js');
@@ -36,12 +37,7 @@ const require = createRequire(join(ROOT, 'package.json'));
 const autocannon = require('autocannon');
 const { Client } = require('pg');
 
-const args = Object.fromEntries(
-  process.argv.slice(2).map((a) => {
-    const [k, v] = a.replace(/^--/, '').split('=');
-    return [k, v ?? 'true'];
-  }),
-);
+const args = cliArgs();
 const opt = {
   before: Number(args.before ?? 5),
   outage: Number(args.outage ?? 10),
@@ -150,32 +146,14 @@ async function startApi(databaseUrl, dataDir) {
     }
   });
   const base = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 120_000;
-  while (Date.now() < deadline) {
-    if (!child.running) throw new Error(`the api exited while starting:\n${child.output()}`);
-    try {
-      if ((await call(base, 'GET', '/api/v1/health/ready', { timeoutMs: 2_000 })).status === 200) {
-        log(`api (pid ${child.pid}) on ${base}`);
-        return { base, child, seen };
-      }
-    } catch {
-      /* not yet */
-    }
-    await sleep(200);
-  }
-  throw new Error(`the api did not become ready within 120 s:\n${child.output()}`);
+  await waitForServer('api', child, base, '/api/v1/health/ready', (status) => status === 200, log);
+  return { base, child, seen };
 }
 
 // ------------------------------------------------------------------ the drill
 
 async function drill() {
-  if (opt.build || !existsSync(MAIN)) {
-    log('building the api (nx build api)…');
-    await runChild('nx build api', 'npx', ['nx', 'build', 'api', '--outputStyle=static'], {
-      cwd: ROOT,
-      env: { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_TUI: 'false' },
-    });
-  }
+  await buildApiUnlessBuilt(ROOT, MAIN, opt.build, log);
   const dir = mkdtempSync(join(tmpdir(), 'tessera-outage-drill-'));
   chmodSync(dir, 0o700);
   let pg = null;

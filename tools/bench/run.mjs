@@ -43,6 +43,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { call, closeHttp, expectStatus } from './lib/http.mjs';
 import { buildBaselines } from './lib/baselines.mjs';
+import { cliArgs, waitForServer } from './lib/cli.mjs';
 import { downstreamTrials, ensureExampleBuild, startOrdersService } from './lib/downstream.mjs';
 import { freePort, runChild, startChild, startPostgres, stopAll } from './lib/processes.mjs';
 import { generateSecret } from './lib/secrets.mjs';
@@ -51,12 +52,7 @@ import { ADMIN, BIG_ADMIN, connect, SEARCH_WORDS, seedOrganizations, seedTokens 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const MAIN = join(ROOT, 'dist/apps/api/main.js');
 
-const args = Object.fromEntries(
-  process.argv.slice(2).map((a) => {
-    const [k, v] = a.replace(/^--/, '').split('=');
-    return [k, v ?? 'true'];
-  }),
-);
+const args = cliArgs();
 const ALL = 'bare,naive,health,me,usage,unknown,nocache,revoke,downstream,list,list100k';
 const opt = {
   tokens: Number(args.tokens ?? 100_000),
@@ -145,21 +141,8 @@ async function startApi(name, databaseUrl, extraEnv = {}) {
 
 /** Polls `path` until the server answers at all (any status). */
 async function waitUntilServing(name, child, base, path, note = '') {
-  const deadline = Date.now() + 120_000;
-  while (Date.now() < deadline) {
-    if (!child.running) throw new Error(`${name} exited while starting:\n${child.output()}`);
-    try {
-      const res = await call(base, 'GET', path, { timeoutMs: 2_000 });
-      if (res.status < 500) {
-        log(`${name} (pid ${child.pid}) listening on ${base}${note}`);
-        return { name, base, child, stop: () => child.stop() };
-      }
-    } catch {
-      /* not yet */
-    }
-    await sleep(200);
-  }
-  throw new Error(`${name} did not answer ${path} within 120 s:\n${child.output()}`);
+  await waitForServer(name, child, base, path, (status) => status < 500, (msg) => log(`${msg}${note}`));
+  return { name, base, child, stop: () => child.stop() };
 }
 
 /** Can the workspace load `pkg`? */
@@ -561,7 +544,7 @@ async function main() {
   log(`embedded PostgreSQL (pid ${pgServer.pid}) on 127.0.0.1:${pgServer.port}`);
   POSTGRES.pid = pgServer.pid ?? null;
 
-  let a = await startApi('api A', pgServer.url);
+  const a = await startApi('api A', pgServer.url);
   const db = await connect(pgServer.url);
   let adminToken = (await expectStatus(call(a.base, 'POST', '/api/v1/auth/login', { body: ADMIN }), 200, 'admin login')).body.token;
   const orgs = await seedOrganizations(a.base, adminToken, db);
