@@ -34,7 +34,7 @@ type Req = HttpRequestLike & Record<string, unknown>;
  * @Public(); a route with neither @Public, @Authenticated nor @RequirePermission is refused.
  * A straight path: the header is parsed by passport-http-bearer (the @nestjs/passport strategy
  * BearerStrategy, run once per request the way passport runs a strategy, see `authenticate`), the
- * secret goes to `Credentials.bySecret` (one call: the compiled credential and its organization's
+ * secret goes to `Credentials.present` (one call: the compiled credential and its organization's
  * allowlist) and that answer to `decideAccess` from @tessera/domain (one call: every rule, the
  * grace-secret rule included). Nothing is stashed on the request for passport to read back; the
  * Principal is attached only for the handler. Answers (problem+json, RFC 6750 challenges):
@@ -98,9 +98,9 @@ export class AccessGuard implements CanActivate {
     }
 
     const secret = this.presentedSecret(req, context, this.authenticate(req));
-    const cached = this.credentials.cachedBySecret(secret);
-    if (cached !== undefined) return this.decide(req, context, access, cached);
-    return this.credentials.bySecret(secret).then((presented) => this.decide(req, context, access, presented));
+    const presented = this.credentials.present(secret);
+    if (presented instanceof Promise) return presented.then((p) => this.decide(req, context, access, p));
+    return this.decide(req, context, access, presented);
   }
 
   /** The domain's decision on the presented credential: the Principal attached, or the refusal thrown. */

@@ -158,32 +158,37 @@ export class Credentials implements OnModuleInit, OnApplicationShutdown {
    * answer. Never logs the secret.
    */
   async bySecret(secret: string): Promise<PresentedCredential> {
-    const kind = kindOf(secret);
-    if (kind === null) return MALFORMED;
-    const hash = hashTokenSecret(secret);
-    const credential = await this.byHash(kind, hash);
-    const orgAllowlist = credential ? await this.orgAllowlist(credential.organizationId) : NO_ALLOWLIST;
-    return { wellFormed: true, hash, hint: hintOf(secret), credential, orgAllowlist };
+    return this.present(secret);
   }
 
   /**
-   * bySecret's answer when no database read is needed, synchronously: a malformed secret, or a
+   * bySecret's answer, synchronously when no database read is needed: a malformed secret, or a
    * credential (or a secret known to match nothing) and its organization's allowlist both in the
-   * cache and current. undefined otherwise (the cache is off, suspended or lacks either): then ask
-   * bySecret. The guard's common path, without a promise.
+   * cache and current. Otherwise (the cache is off, suspended or lacks either) a promise of it,
+   * after reading what is missing. The guard's call: its common path makes no promise. The secret
+   * is checked and hashed once either way.
    */
-  cachedBySecret(secret: string): PresentedCredential | undefined {
+  present(secret: string): PresentedCredential | Promise<PresentedCredential> {
     const kind = kindOf(secret);
     if (kind === null) return MALFORMED;
-    const cache = this.cache;
-    if (!cache) return undefined;
     const hash = hashTokenSecret(secret);
-    const credential = cache.getCredential(hash);
-    if (credential === undefined) return undefined;
-    const orgAllowlist = credential ? cache.getAllowlist(credential.organizationId) : NO_ALLOWLIST;
-    if (orgAllowlist === undefined) return undefined;
-    this.stats.cacheHits++;
-    return { wellFormed: true, hash, hint: hintOf(secret), credential, orgAllowlist };
+    const hint = hintOf(secret);
+    const cache = this.cache;
+    const credential = cache?.getCredential(hash);
+    if (cache && credential !== undefined) {
+      const orgAllowlist = credential ? cache.getAllowlist(credential.organizationId) : NO_ALLOWLIST;
+      if (orgAllowlist !== undefined) {
+        this.stats.cacheHits++;
+        return { wellFormed: true, hash, hint, credential, orgAllowlist };
+      }
+    }
+    return this.lookup(kind, hash, hint);
+  }
+
+  private async lookup(kind: VerifiedCredential['kind'], hash: string, hint: string): Promise<PresentedCredential> {
+    const credential = await this.byHash(kind, hash);
+    const orgAllowlist = credential ? await this.orgAllowlist(credential.organizationId) : NO_ALLOWLIST;
+    return { wellFormed: true, hash, hint, credential, orgAllowlist };
   }
 
   /**

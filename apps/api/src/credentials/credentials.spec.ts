@@ -45,6 +45,18 @@ describe('Credentials', () => {
     expect(presented.orgAllowlist.size).toBe(0);
   });
 
+  it('answers synchronously once the credential and its allowlist are cached, after one read', async () => {
+    const { token, secret } = await create(aToken().named('sync').build());
+    const first = credentials.present(secret);
+    expect(first).toBeInstanceOf(Promise);
+    expect((await first).credential?.id).toBe(token.id);
+    const again = credentials.present(secret);
+    expect(again).not.toBeInstanceOf(Promise);
+    expect((again as Awaited<typeof first>).credential?.id).toBe(token.id);
+    expect(reads).toHaveBeenCalledTimes(1);
+    expect(credentials.present('not a secret')).toMatchObject({ wellFormed: false, credential: null });
+  });
+
   it('resolves a login session to its user', async () => {
     const presented = await credentials.bySecret(t.admin.token);
     expect(presented.credential).toMatchObject({ kind: 'session', organizationId: t.admin.organizationId });
