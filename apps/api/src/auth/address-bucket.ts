@@ -1,4 +1,5 @@
 import ipaddr from 'ipaddr.js';
+import { boundedMemo } from '../common/bounded-memo';
 import { normalizeIp } from './client-ip';
 
 /** Longest key kept for a client address that is not an address at all (a socket oddity). */
@@ -13,13 +14,7 @@ const MAX_RAW_KEY = 64;
  */
 export function addressBucket(ip: string): string {
   if (ip.length > MAX_RAW_KEY) return bucketOf(ip); // never an address: not worth remembering
-  let bucket = buckets.get(ip);
-  if (bucket === undefined) {
-    bucket = bucketOf(ip);
-    if (buckets.size >= BUCKETS_MAX) buckets.clear();
-    buckets.set(ip, bucket);
-  }
-  return bucket;
+  return rememberedBucket(ip);
 }
 
 /**
@@ -27,8 +22,7 @@ export function addressBucket(ip: string): string {
  * address throttled?), and parsing with ipaddr.js each time was ≈ 3 % of the api's CPU under
  * load. At most 4 096 entries (≈ 0.6 MiB), emptied when full.
  */
-const buckets = new Map<string, string>();
-const BUCKETS_MAX = 4096;
+const rememberedBucket = boundedMemo(4096, bucketOf);
 
 function bucketOf(ip: string): string {
   const normal = normalizeIp(ip);

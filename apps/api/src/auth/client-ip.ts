@@ -1,6 +1,7 @@
 import { createIpMatcher, type IpMatcher } from '@tessera/domain';
 import ipaddr from 'ipaddr.js';
 import type { TrustProxy } from '../config/app-config';
+import { boundedMemo } from '../common/bounded-memo';
 
 /**
  * Canonical text of an address: IPv4-mapped IPv6 ('::ffff:1.2.3.4') becomes the IPv4 address,
@@ -22,20 +23,11 @@ export function normalizeIp(raw: string): string | null {
   return addr.toString();
 }
 
-/** Socket addresses seen lately → normalized (a keep-alive client sends many requests from one). */
-const peers = new Map<string, string>();
-const PEERS_MAX = 4096;
-
-/** normalizeIp of a socket address, remembered (it is parsed once per address, not per request). */
-function normalizedPeer(socket: string): string {
-  let peer = peers.get(socket);
-  if (peer === undefined) {
-    peer = normalizeIp(socket) ?? socket;
-    if (peers.size >= PEERS_MAX) peers.clear();
-    peers.set(socket, peer);
-  }
-  return peer;
-}
+/**
+ * normalizeIp of a socket address, remembered for the last 4 096 addresses (a keep-alive client
+ * sends many requests from one): parsed once per address, not per request.
+ */
+const normalizedPeer = boundedMemo(4096, (socket) => normalizeIp(socket) ?? socket);
 
 export type CompiledTrust = { mode: 'none' } | { mode: 'hops'; hops: number } | { mode: 'cidrs'; matcher: IpMatcher };
 
