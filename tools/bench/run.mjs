@@ -139,7 +139,7 @@ async function startApi(name, databaseUrl, extraEnv = {}) {
   return waitUntilServing(name, child, `http://127.0.0.1:${port}`, '/api/v1/health/live', switches);
 }
 
-/** Polls `path` until the server answers at all (any status). */
+/** Polls `path` until the server answers with anything but a 5xx. */
 async function waitUntilServing(name, child, base, path, note = '') {
   await waitForServer(name, child, base, path, (status) => status < 500, (msg) => log(`${msg}${note}`));
   return { name, base, child, stop: () => child.stop() };
@@ -261,12 +261,10 @@ async function load(label, api, path, tokens, { warmCache = true } = {}) {
   api.child.scan(CHANGE_FEED); // skip what came before
   if (tokens && warmCache) await prime(api, path, tokens);
   if (opt.warmup > 0) await runOnce(opt.warmup);
-  const cpuBefore = cpuMs(api.child.pid);
-  const timesBefore = cpuTimes(api.child.pid);
+  const before = cpuTimes(api.child.pid);
   const pgBefore = postgresCpuMs(POSTGRES.pid);
   const result = await runOnce(opt.duration);
-  const cpuAfter = cpuMs(api.child.pid);
-  const timesAfter = cpuTimes(api.child.pid);
+  const after = cpuTimes(api.child.pid);
   const pgAfter = postgresCpuMs(POSTGRES.pid);
   result.label = label;
   // Lost change feeds make every request read the database: a scenario reports them.
@@ -283,15 +281,10 @@ async function load(label, api, path, tokens, { warmCache = true } = {}) {
   }
   result.postgresCpuUsPerRequest =
     pgBefore === null || pgAfter === null || result.requests === 0 ? null : Math.round(((pgAfter - pgBefore) * 1000) / result.requests);
+  const perRequest = (ms) => (before === null || after === null || result.requests === 0 ? null : Math.round((ms * 1000) / result.requests));
+  result.apiCpuUsPerRequest = perRequest(after?.user + after?.system - before?.user - before?.system);
   // Of which in the kernel: what every server pays to move its answers through the socket.
-  result.apiSystemCpuUsPerRequest =
-    timesBefore === null || timesAfter === null || result.requests === 0
-      ? null
-      : Math.round(((timesAfter.system - timesBefore.system) * 1000) / result.requests);
-  result.apiCpuUsPerRequest =
-    cpuBefore === null || cpuAfter === null || result.requests === 0
-      ? null
-      : Math.round(((cpuAfter - cpuBefore) * 1000) / result.requests);
+  result.apiSystemCpuUsPerRequest = perRequest(after?.system - before?.system);
   return result;
 }
 
